@@ -1,0 +1,79 @@
+package dev.deid.cli;
+
+import dev.deid.io.DeltaStore;
+import dev.deid.io.Warehouse;
+import dev.deid.pipeline.JobRunner;
+import dev.deid.pipeline.RunOptions;
+import dev.deid.privacy.KeyRing;
+import dev.deid.report.RunReport;
+import dev.deid.sample.SampleData;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Generates N customers, copies the raw tables to Delta as a baseline, then runs the sample job on
+ * the same raw tables and prints per-step wall time, rows/s and the job/copy ratio.
+ */
+@Command(name = "benchmark", description = "Time the sample job against a plain Delta copy of the same raw tables.")
+final class Benchmark implements Callable<Integer> {
+  @Option(names = "--customers", defaultValue = "1000000")
+  long customers;
+  @Option(names = "--warehouse", defaultValue = "target/bench-warehouse")
+  Path warehouse;
+  @Option(names = "--spec", defaultValue = "jobs/customers.yaml")
+  Path spec;
+
+  @Override
+  public Integer call() {
+    SparkSession spark = DeidCli.spark();
+    Warehouse target = new Warehouse(warehouse.toAbsolutePath().toString());
+    DeltaStore store = new DeltaStore(spark);
+    Instant now = Instant.now();
+    long t0 = System.nanoTime();
+    new SampleData(spark, 7, now).writeAll(target, customers);
+    double generateSeconds = seconds(t0);
+
+    Map<String, Long> rows = new LinkedHashMap<>();
+    long copyStart = System.nanoTime();
+    for (String table : SampleData.tables()) {
+      var data = store.read(target.rawTable(table));
+      data.write().format("delta").mode("overwrite").save(target.root() + "/copy/" + table);
+      rows.put(table, store.lastOutputRows(target.root() + "/copy/" + table));
+    }
+    double copySeconds = seconds(copyStart);
+    long rawRows = rows.values().stream().mapToLong(Long::longValue).sum();
+
+    Path keyDir = DevelopmentKeys.ensure(warehouse.toAbsolutePath().getParent().resolve("bench-keys"), spec);
+    long jobStart = System.nanoTime();
+    RunReport report = new JobRunner(spark, new RunOptions(target, KeyRing.fromEnvironment(keyDir), now)).run(spec);
+    double jobSeconds = seconds(jobStart);
+
+    System.out.printf("machine: %d cores, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20);
+    System.out.printf("customers: %,d; raw rows in all tables: %,d %s%n", customers, rawRows, rows);
+    System.out.printf("generate raw tables: %.1f s%n", generateSeconds);
+    System.out.printf("%-32s %10s %14s%n", "step", "wall s", "rows/s");
+    report.stepMillis().forEach((step, millis) -> {
+      long stepRows = step.startsWith("output.") ? rowsIn(report, step.substring("output.".length())) : rawRows;
+      System.out.printf("%-32s %10.2f %,14.0f%n", step, millis / 1000.0, millis == 0 ? 0.0 : stepRows / (millis / 1000.0));
+    });
+    System.out.printf("job total:                 %.2f s%n", jobSeconds);
+    System.out.printf("plain copy of raw tables:  %.2f s (%,.0f rows/s)%n", copySeconds, rawRows / copySeconds);
+    System.out.printf("ratio job/copy:            %.2f%n", jobSeconds / copySeconds);
+    return 0;
+  }
+
+  private static long rowsIn(RunReport report, String output) {
+    return report.outputs().stream().filter(o -> o.name().equals(output)).mapToLong(RunReport.OutputReport::rowsIn).findFirst().orElse(0);
+  }
+
+  private static double seconds(long start) {
+    return (System.nanoTime() - start) / 1e9;
+  }
+}

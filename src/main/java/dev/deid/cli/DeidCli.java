@@ -1,0 +1,181 @@
+package dev.deid.cli;
+
+import dev.deid.config.JobSpec;
+import dev.deid.config.SpecLoader;
+import dev.deid.errors.DeidException;
+import dev.deid.io.DeltaStore;
+import dev.deid.io.SparkSessions;
+import dev.deid.io.Warehouse;
+import dev.deid.pipeline.JobRunner;
+import dev.deid.pipeline.Preflight;
+import dev.deid.pipeline.RunOptions;
+import dev.deid.privacy.KeyRing;
+import dev.deid.report.RunReport;
+import dev.deid.sample.SampleData;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The job's entry point, for {@code spark-submit} and local runs alike. Exit codes: 0 success,
+ * 1 the job refused or failed with a stated reason, 2 a usage error, 3 an internal error.
+ */
+@Command(name = "deid", mixinStandardHelpOptions = true, version = "deid 0.1.0",
+    description = "De-identification and data minimization on Spark and Delta Lake.",
+    subcommands = {DeidCli.Run.class, DeidCli.Validate.class, DeidCli.Generate.class, DeidCli.Sample.class,
+        Benchmark.class})
+public final class DeidCli implements Callable<Integer> {
+  public static final int FAILED = 1;
+  public static final int INTERNAL_ERROR = 3;
+
+  private static SparkSession session;
+
+  public static void main(String[] args) {
+    int code = execute(args);
+    if (session != null) {
+      session.stop();
+    }
+    System.exit(code);
+  }
+
+  /** Runs a command and returns its exit code; never exits the JVM (tests call this). */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new DeidCli());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      PrintWriter err = commandLine.getErr();
+      if (e instanceof DeidException de) {
+        de.problems().forEach(p -> err.println("error: " + p));
+        err.flush();
+        return FAILED;
+      }
+      err.println("internal error: " + e.getClass().getName() + " (see the log above)");
+      e.printStackTrace(err);
+      err.flush();
+      return INTERNAL_ERROR;
+    });
+    return cli.execute(args);
+  }
+
+  /** Uses the session that is already active (tests, notebooks), or starts the job's own. */
+  static synchronized SparkSession spark() {
+    SparkSession active = SparkSession.getActiveSession().getOrElse(() -> SparkSession.getDefaultSession().getOrElse(() -> null));
+    if (active != null) {
+      return active;
+    }
+    session = SparkSessions.getOrCreate("deid");
+    return session;
+  }
+
+  @Override
+  public Integer call() {
+    CommandLine.usage(this, System.out);
+    return 2;
+  }
+
+  static class WarehouseOption {
+    @Option(names = "--warehouse", description = "Root of raw/, analysts/, partners/, reports/ and _deid/ "
+        + "(local path or Hadoop URI; default: $DEID_WAREHOUSE or target/warehouse).")
+    String warehouse;
+
+    Warehouse resolve() {
+      String root = warehouse != null ? warehouse
+          : System.getenv().getOrDefault("DEID_WAREHOUSE", Path.of("target/warehouse").toAbsolutePath().toString());
+      return new Warehouse(root);
+    }
+  }
+
+  @Command(name = "run", description = "Run a job spec: retention, erasure, then every output.")
+  static final class Run implements Callable<Integer> {
+    @Parameters(index = "0", description = "The job spec (YAML).")
+    Path spec;
+    @CommandLine.Mixin
+    WarehouseOption warehouse = new WarehouseOption();
+    @Option(names = "--key-dir", description = "Directory of <audience>.key files (default: $DEID_KEY_DIR).")
+    Path keyDir;
+    @Option(names = "--reference-time", description = "The run's 'now' for retention and age bands (ISO-8601; default: now).")
+    Instant referenceTime;
+
+    @Override
+    public Integer call() {
+      RunOptions options = new RunOptions(warehouse.resolve(), KeyRing.fromEnvironment(keyDir),
+          referenceTime != null ? referenceTime : Instant.now());
+      RunReport report = new JobRunner(spark(), options).run(spec);
+      Summary.print(report, options.warehouse());
+      return 0;
+    }
+  }
+
+  @Command(name = "validate", description = "Check a job spec and report every error at once; with --warehouse, "
+      + "also check it against the raw tables and keys.")
+  static final class Validate implements Callable<Integer> {
+    @Parameters(index = "0", description = "The job spec (YAML).")
+    Path spec;
+    @Option(names = "--warehouse", description = "Also check columns, types and keys against this warehouse.")
+    String warehouse;
+    @Option(names = "--key-dir", description = "Directory of <audience>.key files (default: $DEID_KEY_DIR).")
+    Path keyDir;
+
+    @Override
+    public Integer call() {
+      JobSpec loaded = SpecLoader.load(spec);
+      if (warehouse != null) {
+        Preflight.check(loaded, new Warehouse(warehouse), new DeltaStore(spark()), KeyRing.fromEnvironment(keyDir));
+      }
+      System.out.println("ok: " + spec + " is valid (job '" + loaded.name() + "', " + loaded.sources().size()
+          + " sources, " + loaded.outputs().size() + " outputs)");
+      return 0;
+    }
+  }
+
+  @Command(name = "generate", description = "Generate sample raw customer tables as Delta.")
+  static final class Generate implements Callable<Integer> {
+    @CommandLine.Mixin
+    WarehouseOption warehouse = new WarehouseOption();
+    @Option(names = "--customers", defaultValue = "10000", description = "1,000 to 100,000,000 (default ${DEFAULT-VALUE}).")
+    long customers;
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+    @Option(names = "--reference-time", description = "The generator's 'now' (ISO-8601; default: now).")
+    Instant referenceTime;
+
+    @Override
+    public Integer call() {
+      Warehouse target = warehouse.resolve();
+      new SampleData(spark(), seed, referenceTime != null ? referenceTime : Instant.now()).writeAll(target, customers);
+      System.out.println("raw tables " + SampleData.tables() + " written under " + target.root() + "/raw");
+      return 0;
+    }
+  }
+
+  @Command(name = "sample", description = "Generate sample data (if absent) and development keys (if none are "
+      + "configured), then run jobs/customers.yaml on it.")
+  static final class Sample implements Callable<Integer> {
+    @Option(names = "--warehouse", defaultValue = "target/sample-warehouse")
+    Path warehouse;
+    @Option(names = "--spec", defaultValue = "jobs/customers.yaml")
+    Path spec;
+    @Option(names = "--customers", defaultValue = "20000")
+    long customers;
+
+    @Override
+    public Integer call() {
+      Warehouse target = new Warehouse(warehouse.toAbsolutePath().toString());
+      SparkSession spark = spark();
+      if (!new DeltaStore(spark).exists(target.rawTable("customers"))) {
+        System.out.println("generating " + customers + " sample customers under " + target.root() + "/raw ...");
+        new SampleData(spark, 42, Instant.now()).writeAll(target, customers);
+      }
+      Path keyDir = DevelopmentKeys.ensure(warehouse.toAbsolutePath().getParent().resolve("sample-keys"), spec);
+      RunOptions options = new RunOptions(target, KeyRing.fromEnvironment(keyDir), Instant.now());
+      RunReport report = new JobRunner(spark, options).run(spec);
+      Summary.print(report, target);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.deid.cli;
+
+import dev.deid.config.JobSpec;
+import dev.deid.config.OutputSpec;
+import dev.deid.config.SpecLoader;
+import dev.deid.privacy.KeyRing;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Random keys for the sample run only, written to files readable by their owner alone. A key that
+ * already exists (in the environment or the directory) is left alone. Never use these in production.
+ */
+final class DevelopmentKeys {
+  private DevelopmentKeys() {}
+
+  static Path ensure(Path directory, Path specFile) {
+    JobSpec spec = SpecLoader.load(specFile);
+    Set<String> audiences = new LinkedHashSet<>();
+    spec.outputs().stream().map(OutputSpec::audience).forEach(audiences::add);
+    if (spec.erasure() != null) {
+      audiences.add(spec.erasure().auditAudience());
+    }
+    SecureRandom random = new SecureRandom();
+    try {
+      Files.createDirectories(directory);
+      for (String audience : audiences) {
+        Path file = directory.resolve(KeyRing.fileName(audience));
+        if (System.getenv(KeyRing.environmentVariable(audience)) != null || Files.exists(file)) {
+          continue;
+        }
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        Files.writeString(file, "dev-" + audience.replace(':', '-') + "-1:" + Base64.getEncoder().encodeToString(secret) + "\n");
+        try {
+          Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+          // Not a POSIX file system; the file keeps the platform's default permissions.
+        }
+        System.out.println("development key for '" + audience + "' created in " + file + " (not for production)");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return directory;
+  }
+}

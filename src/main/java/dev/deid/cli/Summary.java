@@ -1,0 +1,26 @@
+package dev.deid.cli;
+
+import dev.deid.io.Warehouse;
+import dev.deid.report.RunReport;
+
+/** The few lines a run prints: where the outputs, the report and the audit table are. */
+final class Summary {
+  private Summary() {}
+
+  static void print(RunReport report, Warehouse warehouse) {
+    System.out.println("run " + report.runId() + " of job '" + report.job() + "': " + report.status()
+        + " in " + report.durationMillis() + " ms");
+    report.retention().forEach((source, d) -> System.out.println("  retention  " + source + ": " + d.rowsDeleted()
+        + " rows deleted, physically gone: " + d.physicallyGone()));
+    if (report.erasure() != null) {
+      System.out.println("  erasure    " + report.erasure().erasedSubjectPseudonyms().size() + " subjects erased of "
+          + report.erasure().requests() + " requests");
+    }
+    for (RunReport.OutputReport o : report.outputs()) {
+      System.out.println("  output     " + o.name() + " (" + o.audience() + ", " + o.format() + "): " + o.rowsOut()
+          + " rows (" + o.rowsFilteredByConsent() + " filtered by consent) -> " + o.location());
+    }
+    System.out.println("  report     " + warehouse.reportDirectory(report.job()) + "/" + report.runId() + ".json");
+    System.out.println("  audit      " + warehouse.auditTable());
+  }
+}

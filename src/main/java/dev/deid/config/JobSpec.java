@@ -1,0 +1,19 @@
+package dev.deid.config;
+
+import java.util.List;
+import java.util.Map;
+
+/** A validated job spec. Built only by {@link SpecLoader}; every reference in it resolves. */
+public record JobSpec(
+    String name,
+    String specHash,
+    VacuumPolicy vacuum,
+    ConsentSpec consent,
+    ErasureSpec erasure,
+    Map<String, SourceSpec> sources,
+    List<OutputSpec> outputs) {
+
+  public SourceSpec source(String sourceName) {
+    return sources.get(sourceName);
+  }
+}

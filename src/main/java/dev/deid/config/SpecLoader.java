@@ -1,0 +1,347 @@
+package dev.deid.config;
+
+import dev.deid.errors.Errors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads a YAML job spec into a {@link JobSpec}, checking everything that can be checked without
+ * data: types, ranges, references between sections and the classification rules. All problems are
+ * reported together, each with its YAML path. Checks against the data itself (columns exist, types
+ * fit) happen in {@code dev.deid.pipeline.Preflight}.
+ */
+public final class SpecLoader {
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+  private static final Pattern AUDIENCE = Pattern.compile("analysts|partner:[a-z][a-z0-9_-]{0,62}");
+  private static final Set<String> TRUNCATE_UNITS = Set.of("day", "month", "year");
+
+  private SpecLoader() {}
+
+  public static JobSpec load(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw Errors.of("Cannot read job spec " + file + ": " + e.getClass().getSimpleName()
+          + " (fix: pass the path of an existing, readable YAML file)");
+    }
+    return parse(new String(bytes, StandardCharsets.UTF_8), file.toString());
+  }
+
+  public static JobSpec parse(String yaml, String origin) {
+    Object document;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      document = new Yaml(new SafeConstructor(options)).load(yaml);
+    } catch (YAMLException e) {
+      throw Errors.malformedYaml(origin, firstLine(e.getMessage()));
+    }
+    if (!(document instanceof Map<?, ?> map)) {
+      throw Errors.malformedYaml(origin, "the document is not a mapping of fields");
+    }
+    Map<String, Object> top = new LinkedHashMap<>();
+    map.forEach((k, v) -> top.put(String.valueOf(k), v));
+    List<String> problems = new ArrayList<>();
+    JobSpec spec = new Builder(SpecNode.root(top, problems), problems, sha256(yaml)).build();
+    if (!problems.isEmpty()) {
+      throw Errors.all(problems);
+    }
+    return spec;
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "unknown error" : message.strip().replace('\n', ' ');
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+
+  private static final class Builder {
+    private final SpecNode root;
+    private final List<String> problems;
+    private final String hash;
+
+    Builder(SpecNode root, List<String> problems, String hash) {
+      this.root = root;
+      this.problems = problems;
+      this.hash = hash;
+    }
+
+    JobSpec build() {
+      root.allowOnly(Set.of("name", "vacuum", "consent", "erasure", "sources", "outputs"));
+      String name = root.string("name", true);
+      if (name != null && !NAME.matcher(name).matches()) {
+        root.problem("name", "'" + name + "' is not a valid job name", "use lower-case letters, digits and _");
+      }
+      VacuumPolicy vacuum = vacuum(root.mapping("vacuum", false));
+      Map<String, SourceSpec> sources = new LinkedHashMap<>();
+      root.mappings("sources", true).forEach((sourceName, node) -> {
+        SourceSpec source = source(sourceName, node);
+        if (source != null) {
+          sources.put(sourceName, source);
+        }
+      });
+      if (root.has("sources") && sources.isEmpty() && problems.isEmpty()) {
+        root.problem("sources", "no source is declared", "declare at least one raw table");
+      }
+      ConsentSpec consent = consent(root.mapping("consent", false), sources);
+      ErasureSpec erasure = erasure(root.mapping("erasure", false));
+      List<OutputSpec> outputs = outputs(root.list("outputs", true), sources, consent);
+      if (erasure != null && !AUDIENCE.matcher(erasure.auditAudience()).matches()) {
+        root.problem("erasure.auditAudience", "'" + erasure.auditAudience() + "' is not an audience",
+            "use analysts or partner:<name>");
+      }
+      return new JobSpec(name, hash, vacuum, consent, erasure, sources, outputs);
+    }
+
+    private VacuumPolicy vacuum(SpecNode node) {
+      if (node == null) {
+        return new VacuumPolicy(VacuumPolicy.DELTA_SAFE_MINIMUM_HOURS, false);
+      }
+      node.allowOnly(Set.of("retentionHours", "allowShortRetention"));
+      Integer hours = node.integer("retentionHours", true, 0, 24 * 365);
+      boolean allowShort = node.bool("allowShortRetention", false);
+      VacuumPolicy policy = new VacuumPolicy(hours == null ? VacuumPolicy.DELTA_SAFE_MINIMUM_HOURS : hours, allowShort);
+      if (policy.needsRelaxedCheck() && !allowShort) {
+        node.problem("retentionHours", hours + " hours is below Delta's safe minimum of 168",
+            "set vacuum.allowShortRetention: true to delete removed files sooner, knowing that readers of "
+                + "old versions may fail");
+      }
+      return policy;
+    }
+
+    private SourceSpec source(String name, SpecNode node) {
+      node.allowOnly(Set.of("table", "subjectColumn", "retention", "columns"));
+      if (!NAME.matcher(name).matches()) {
+        node.problem(null, "'" + name + "' is not a valid source name", "use lower-case letters, digits and _");
+      }
+      String table = node.has("table") ? node.string("table", false) : name;
+      String subject = node.string("subjectColumn", true);
+      Map<String, ColumnSpec> columns = new LinkedHashMap<>();
+      node.mappings("columns", true).forEach((column, columnNode) -> {
+        ColumnSpec spec = column(column, columnNode);
+        if (spec != null) {
+          columns.put(column, spec);
+        }
+      });
+      RetentionSpec retention = null;
+      SpecNode retentionNode = node.mapping("retention", false);
+      if (retentionNode != null) {
+        retentionNode.allowOnly(Set.of("column", "maxAgeDays"));
+        String column = retentionNode.string("column", true);
+        Integer days = retentionNode.integer("maxAgeDays", true, 1, 365 * 200);
+        if (column != null && !columns.isEmpty() && !columns.containsKey(column)) {
+          retentionNode.problem("column", "'" + column + "' is not a column of source '" + name + "'",
+              "name a timestamp column listed under " + node.child("columns"));
+        }
+        if (column != null && days != null) {
+          retention = new RetentionSpec(column, days);
+        }
+      }
+      if (subject != null && !columns.isEmpty() && !columns.containsKey(subject)) {
+        node.problem("subjectColumn", "'" + subject + "' is not a column of source '" + name + "'",
+            "name the column that holds the data subject's id");
+      }
+      return new SourceSpec(name, table, subject, retention, columns);
+    }
+
+    private ColumnSpec column(String column, SpecNode node) {
+      node.allowOnly(Set.of("class", "action", "as", "keepFirst", "keepLast", "width", "unit", "length"));
+      String className = node.string("class", true);
+      String actionName = node.string("action", true);
+      String as = node.has("as") ? node.string("as", false) : column;
+      ColumnClass columnClass = className == null ? null : ColumnClass.fromYaml(className);
+      if (className != null && columnClass == null) {
+        node.problem("class", "unknown class '" + className + "'",
+            "use direct_identifier, quasi_identifier, sensitive or insensitive");
+      }
+      Transform transform = actionName == null ? null : transform(actionName, node);
+      if (columnClass == ColumnClass.DIRECT_IDENTIFIER && transform instanceof Transform.Keep) {
+        node.problem("action", "a direct identifier cannot be released unchanged",
+            "use drop, pseudonymize, mask or redact");
+      }
+      if (as != null && !NAME.matcher(as).matches()) {
+        node.problem("as", "'" + as + "' is not a valid column name", "use lower-case letters, digits and _");
+      }
+      if (columnClass == null || transform == null) {
+        return null;
+      }
+      return new ColumnSpec(column, columnClass, transform, as);
+    }
+
+    private Transform transform(String action, SpecNode node) {
+      switch (action) {
+        case "keep":
+          return new Transform.Keep();
+        case "drop":
+          return new Transform.Drop();
+        case "pseudonymize":
+          return new Transform.Pseudonymize();
+        case "redact":
+          return new Transform.Redact();
+        case "mask": {
+          Integer first = node.has("keepFirst") ? node.integer("keepFirst", false, 0, 64) : Integer.valueOf(0);
+          Integer last = node.has("keepLast") ? node.integer("keepLast", false, 0, 64) : Integer.valueOf(0);
+          return first == null || last == null ? null : new Transform.Mask(first, last);
+        }
+        case "age_band": {
+          Integer width = node.integer("width", true, 1, 100);
+          return width == null ? null : new Transform.AgeBand(width);
+        }
+        case "truncate": {
+          String unit = node.string("unit", true);
+          if (unit != null && !TRUNCATE_UNITS.contains(unit)) {
+            node.problem("unit", "unknown unit '" + unit + "'", "use day, month or year");
+            return null;
+          }
+          return unit == null ? null : new Transform.Truncate(unit);
+        }
+        case "prefix": {
+          Integer length = node.integer("length", true, 0, 64);
+          return length == null ? null : new Transform.Prefix(length);
+        }
+        default:
+          node.problem("action", "unknown action '" + action + "'",
+              "use keep, drop, pseudonymize, mask, age_band, truncate, prefix or redact");
+          return null;
+      }
+    }
+
+    private ConsentSpec consent(SpecNode node, Map<String, SourceSpec> sources) {
+      if (node == null) {
+        return null;
+      }
+      node.allowOnly(Set.of("source", "subjectColumn", "purposes"));
+      String source = node.string("source", true);
+      String subject = node.string("subjectColumn", true);
+      Map<String, String> purposes = node.stringMap("purposes", true);
+      SourceSpec consentSource = source == null ? null : sources.get(source);
+      if (source != null && consentSource == null && !sources.isEmpty()) {
+        node.problem("source", "'" + source + "' is not a declared source", "name one of " + sources.keySet());
+      }
+      if (consentSource != null) {
+        if (subject != null && !consentSource.columns().containsKey(subject)) {
+          node.problem("subjectColumn", "'" + subject + "' is not a column of source '" + source + "'",
+              "name the subject id column of the consent source");
+        }
+        purposes.forEach((purpose, column) -> {
+          if (!consentSource.columns().containsKey(column)) {
+            problems.add(Errors.invalidSpec(node.child("purposes") + "." + purpose,
+                "'" + column + "' is not a column of source '" + source + "'",
+                "name the boolean consent column for purpose '" + purpose + "'"));
+          }
+        });
+      }
+      return new ConsentSpec(source, subject, purposes);
+    }
+
+    private ErasureSpec erasure(SpecNode node) {
+      if (node == null) {
+        return null;
+      }
+      node.allowOnly(Set.of("table", "subjectColumn", "auditAudience"));
+      String table = node.string("table", true);
+      String subject = node.string("subjectColumn", true);
+      String audience = node.has("auditAudience") ? node.string("auditAudience", false) : "analysts";
+      return table == null || subject == null || audience == null ? null : new ErasureSpec(table, subject, audience);
+    }
+
+    private List<OutputSpec> outputs(List<SpecNode> nodes, Map<String, SourceSpec> sources, ConsentSpec consent) {
+      List<OutputSpec> outputs = new ArrayList<>();
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < nodes.size(); i++) {
+        SpecNode node = nodes.get(i);
+        node.allowOnly(Set.of("name", "source", "audience", "purpose", "format", "columns"));
+        String name = node.string("name", true);
+        String sourceName = node.string("source", true);
+        String audience = node.string("audience", true);
+        String purpose = node.string("purpose", true);
+        List<String> columns = node.strings("columns", true);
+        if (name != null && !NAME.matcher(name).matches()) {
+          node.problem("name", "'" + name + "' is not a valid output name", "use lower-case letters, digits and _");
+        }
+        if (name != null && !names.add(name)) {
+          node.problem("name", "output name '" + name + "' is used twice", "give each output its own name");
+        }
+        if (audience != null && !AUDIENCE.matcher(audience).matches()) {
+          node.problem("audience", "'" + audience + "' is not an audience", "use analysts or partner:<name>");
+        }
+        if (purpose != null) {
+          if (consent == null) {
+            node.problem("purpose", "purpose '" + purpose + "' cannot be checked: the spec has no consent section",
+                "add consent: {source, subjectColumn, purposes}");
+          } else if (!consent.purposeColumns().containsKey(purpose)) {
+            node.problem("purpose", "unknown purpose '" + purpose + "'",
+                "use one of " + consent.purposeColumns().keySet() + " or declare it under consent.purposes");
+          }
+        }
+        OutputFormat format = audience != null && audience.startsWith("partner:") ? OutputFormat.PARQUET : OutputFormat.DELTA;
+        if (node.has("format")) {
+          String formatName = node.string("format", false);
+          format = formatName == null ? null : OutputFormat.fromYaml(formatName);
+          if (formatName != null && format == null) {
+            node.problem("format", "unknown format '" + formatName + "'", "use delta, parquet or csv");
+          }
+        }
+        SourceSpec source = sourceName == null ? null : sources.get(sourceName);
+        if (sourceName != null && source == null && !sources.isEmpty()) {
+          node.problem("source", "'" + sourceName + "' is not a declared source", "name one of " + sources.keySet());
+        }
+        if (source != null) {
+          checkOutputColumns(node, source, columns);
+        }
+        if (name != null && sourceName != null && audience != null && purpose != null && format != null) {
+          outputs.add(new OutputSpec(i, name, sourceName, audience, purpose, format, List.copyOf(columns)));
+        }
+      }
+      return outputs;
+    }
+
+    private void checkOutputColumns(SpecNode node, SourceSpec source, List<String> columns) {
+      Set<String> outputNames = new HashSet<>();
+      for (int c = 0; c < columns.size(); c++) {
+        String column = columns.get(c);
+        String path = node.child("columns") + "[" + c + "]";
+        ColumnSpec spec = source.columns().get(column);
+        if (spec == null) {
+          if (!source.columns().isEmpty()) {
+            problems.add(Errors.invalidSpec(path, "'" + column + "' is not a column of source '" + source.name() + "'",
+                "list only columns classified under " + source.path() + ".columns"));
+          }
+          continue;
+        }
+        if (spec.transform() instanceof Transform.Drop) {
+          problems.add(Errors.invalidSpec(path, "'" + column + "' is classified with action drop",
+              "remove it from the output, or give it another action under " + source.path() + ".columns." + column));
+        }
+        if (!outputNames.add(spec.outputName())) {
+          problems.add(Errors.invalidSpec(path, "output column name '" + spec.outputName() + "' appears twice",
+              "rename one of them with 'as:'"));
+        }
+      }
+    }
+  }
+}

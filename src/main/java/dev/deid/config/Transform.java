@@ -1,0 +1,47 @@
+package dev.deid.config;
+
+/** What happens to one column on its way from the raw table to an output. */
+public sealed interface Transform {
+  /** The action's name as written in a job spec. */
+  String action();
+
+  /** Released unchanged. Refused for direct identifiers. */
+  record Keep() implements Transform {
+    public String action() { return "keep"; }
+  }
+
+  /** Never leaves the raw zone; an output may not list it. */
+  record Drop() implements Transform {
+    public String action() { return "drop"; }
+  }
+
+  /** Keyed HMAC-SHA-256 under the output audience's key. */
+  record Pseudonymize() implements Transform {
+    public String action() { return "pseudonymize"; }
+  }
+
+  /** Replaces every character but the first {@code keepFirst} and last {@code keepLast} with '*'. */
+  record Mask(int keepFirst, int keepLast) implements Transform {
+    public String action() { return "mask"; }
+  }
+
+  /** A birth date becomes the age band, e.g. {@code 30-39}, at the run's reference date. */
+  record AgeBand(int width) implements Transform {
+    public String action() { return "age_band"; }
+  }
+
+  /** A date or timestamp truncated to the start of its day, month or year. */
+  record Truncate(String unit) implements Transform {
+    public String action() { return "truncate"; }
+  }
+
+  /** Keeps the first {@code length} characters and masks the rest: {@code 100080 -> 1000**}. */
+  record Prefix(int length) implements Transform {
+    public String action() { return "prefix"; }
+  }
+
+  /** Free text with e-mail addresses, phone, resident ID and card numbers replaced by placeholders. */
+  record Redact() implements Transform {
+    public String action() { return "redact"; }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.deid.errors;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The one place where user-facing errors are made. Each names the offending field (as a YAML path
+ * where it comes from a job spec), the rule it broke and how to fix it. No message ever includes
+ * a key, a key's bytes or a raw data value.
+ */
+public final class Errors {
+  private Errors() {}
+
+  public static DeidException of(String problem) {
+    return new DeidException(List.of(problem), null);
+  }
+
+  public static DeidException all(Collection<String> problems) {
+    return new DeidException(List.copyOf(problems), null);
+  }
+
+  public static DeidException wrapping(String problem, Throwable cause) {
+    return new DeidException(List.of(problem), cause);
+  }
+
+  public static String invalidSpec(String path, String problem, String fix) {
+    return "Invalid job spec at " + path + ": " + problem + " (fix: " + fix + ")";
+  }
+
+  public static DeidException malformedYaml(String file, String detail) {
+    return of("Cannot read job spec " + file + ": malformed YAML: " + detail
+        + " (fix: correct the YAML syntax at the position shown)");
+  }
+
+  public static DeidException missingKey(String audience, String envVar, String file) {
+    return of("Cannot pseudonymize for audience '" + audience + "': no key found in environment "
+        + "variable " + envVar + " or key file " + file
+        + " (fix: provide '<key-id>:<base64 secret of at least 32 bytes>' in one of them)");
+  }
+
+  public static DeidException badKey(String audience, String where, String rule) {
+    return of("Invalid key for audience '" + audience + "' from " + where + ": " + rule
+        + " (fix: provide '<key-id>:<base64 secret of at least 32 bytes>', e.g. from "
+        + "'openssl rand -base64 32')");
+  }
+
+  public static DeidException missingSourceTable(String path, String source, String location) {
+    return of("Cannot read source '" + source + "' at " + path + ": no Delta table at " + location
+        + " (fix: point " + path + " at an existing raw Delta table, or generate sample data)");
+  }
+
+  public static DeidException emptySource(String path, String source) {
+    return of("Cannot de-identify source '" + source + "' at " + path + ": the table has no rows"
+        + " (fix: check the upstream load, or remove the source from the spec)");
+  }
+
+  public static DeidException unclassifiedColumns(String path, Collection<String> columns) {
+    return of("Invalid job spec at " + path + ": raw column(s) " + columns + " are not classified;"
+        + " unclassified columns never reach an output (fix: add each to " + path
+        + " with a class and an action, e.g. {class: insensitive, action: drop})");
+  }
+
+  public static DeidException unknownColumns(String path, Collection<String> columns) {
+    return of("Invalid job spec at " + path + ": column(s) " + columns
+        + " do not exist in the raw table (fix: remove them or correct the name)");
+  }
+
+  public static DeidException wrongColumnType(String path, String column, String actual, String expected) {
+    return of("Invalid job spec at " + path + ": column '" + column + "' has type " + actual
+        + " but " + expected + " is required (fix: choose another column or action)");
+  }
+}

@@ -1,0 +1,170 @@
+package dev.deid.io;
+
+import dev.deid.config.VacuumPolicy;
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * All reads, writes and maintenance of Delta tables. Deletion here is physical: rows are deleted,
+ * deletion vectors purged (files rewritten without the rows) and the replaced files vacuumed, after
+ * which {@link #scanDataFiles} reads every data file left on disk to prove the rows are gone.
+ */
+public final class DeltaStore {
+  private static final String RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled";
+
+  private final SparkSession spark;
+
+  public DeltaStore(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public boolean exists(String path) {
+    return DeltaTable.isDeltaTable(spark, path);
+  }
+
+  public long latestVersion(String path) {
+    Row last = DeltaTable.forPath(spark, path).history(1).select("version").first();
+    return last.getLong(0);
+  }
+
+  public Dataset<Row> read(String path, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(path);
+  }
+
+  public Dataset<Row> read(String path) {
+    return spark.read().format("delta").load(path);
+  }
+
+  public Map<String, String> properties(String path) {
+    return DeltaTable.forPath(spark, path).detail().select("properties").first().getJavaMap(0);
+  }
+
+  /** Deletes the rows matching {@code condition}; returns how many were deleted. */
+  public long delete(String path, Column condition) {
+    long before = latestVersion(path);
+    DeltaTable.forPath(spark, path).delete(condition);
+    return deletedRowsSince(path, before);
+  }
+
+  /** Deletes every row whose {@code column} equals a value of {@code keys.key}; returns the count. */
+  public long deleteMatching(String path, String column, Dataset<Row> keys) {
+    long before = latestVersion(path);
+    DeltaTable.forPath(spark, path).as("t")
+        .merge(keys.select(functions.col(keys.columns()[0]).as("deid_key")).distinct().as("k"),
+            functions.col("t.`" + column + "`").equalTo(functions.col("k.deid_key")))
+        .whenMatched().delete()
+        .execute();
+    return deletedRowsSince(path, before);
+  }
+
+  private long deletedRowsSince(String path, long before) {
+    if (latestVersion(path) == before) {
+      return 0;
+    }
+    Row metrics = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").first();
+    Map<String, String> m = metrics.getJavaMap(0);
+    for (String key : List.of("numDeletedRows", "numTargetRowsDeleted")) {
+      if (m.containsKey(key)) {
+        return Long.parseLong(m.get(key));
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Makes deletions physical: rewrites files that carry deletion vectors, then removes every file
+   * no longer in the current version once it is older than the policy's window. Delta's safety
+   * check is relaxed only for this call, and only when the policy asks for a short window.
+   */
+  public void purgeAndVacuum(String path, VacuumPolicy policy) {
+    spark.sql("REORG TABLE delta.`" + path + "` APPLY (PURGE)");
+    String previous = spark.conf().get(RETENTION_CHECK, "true");
+    if (policy.needsRelaxedCheck()) {
+      spark.conf().set(RETENTION_CHECK, "false");
+    }
+    try {
+      DeltaTable.forPath(spark, path).vacuum(policy.retentionHours());
+    } finally {
+      spark.conf().set(RETENTION_CHECK, previous);
+    }
+  }
+
+  /** Every data file under a table's directory, current or not, excluding the transaction log. */
+  public List<String> dataFiles(String path) {
+    try {
+      Path root = new Path(path);
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      List<String> files = new ArrayList<>();
+      if (!fs.exists(root)) {
+        return files;
+      }
+      RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+      while (it.hasNext()) {
+        Path file = it.next().getPath();
+        String relative = file.toUri().getPath().substring(root.toUri().getPath().length());
+        if (file.getName().endsWith(".parquet") && !relative.contains("/_delta_log/")) {
+          files.add(file.toString());
+        }
+      }
+      return files;
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot list data files of " + path, e);
+    }
+  }
+
+  /**
+   * Reads every Parquet data file on disk directly, bypassing the Delta log and deletion vectors,
+   * so what it finds is physically present whatever any version says.
+   */
+  public PhysicalScan scanDataFiles(String path, java.util.function.Function<Dataset<Row>, Dataset<Row>> matching) {
+    List<String> files = dataFiles(path);
+    if (files.isEmpty()) {
+      return new PhysicalScan(0, 0);
+    }
+    Dataset<Row> all = spark.read().parquet(files.toArray(String[]::new));
+    return new PhysicalScan(files.size(), matching.apply(all).count());
+  }
+
+  /** The result of reading every data file on disk: how many files, how many offending rows. */
+  public record PhysicalScan(int filesScanned, long rowsFound) {}
+
+  /**
+   * Replaces a Delta table's contents and properties in one commit: readers see the old version or
+   * the new one, never a mix, and a failed write leaves the old version current.
+   */
+  public long replace(String path, Dataset<Row> data, Map<String, String> properties) {
+    var writer = data.writeTo("delta.`" + path + "`").using("delta");
+    for (Map.Entry<String, String> p : properties.entrySet()) {
+      writer = writer.tableProperty(p.getKey(), p.getValue());
+    }
+    writer.createOrReplace();
+    return latestVersion(path);
+  }
+
+  /** Rows written by the table's last commit (a replace or an append). */
+  public long lastOutputRows(String path) {
+    Map<String, String> m = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").first().getJavaMap(0);
+    return Long.parseLong(m.getOrDefault("numOutputRows", "0"));
+  }
+
+  /** Appends rows to a Delta table, creating it on first use. */
+  public void append(String path, Dataset<Row> rows) {
+    rows.write().format("delta").mode("append").save(path);
+  }
+}

@@ -1,0 +1,117 @@
+package dev.deid.io;
+
+import dev.deid.config.OutputFormat;
+import dev.deid.report.ReportWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Partner extracts: each run writes a new directory {@code <extract>/<run id>/} holding the files
+ * and a {@code manifest.json} (row count, SHA-256 of every file, key id, guarantees), then points
+ * {@code <extract>/_CURRENT} at it with an atomic rename and removes older runs. A crashed run leaves
+ * {@code _CURRENT} on the previous, complete extract; its orphan directory is removed by the next run.
+ */
+public final class ExtractStore {
+  public static final String CURRENT = "_CURRENT";
+  private final SparkSession spark;
+
+  public ExtractStore(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  public record Written(String directory, long rows, Map<String, String> fileSha256) {}
+
+  public Written write(String extract, String runId, Dataset<Row> data, OutputFormat format, Map<String, Object> metadata) {
+    String directory = extract + "/" + runId;
+    var writer = data.write().mode("errorifexists");
+    if (format == OutputFormat.CSV) {
+      writer.option("header", "true").csv(directory);
+    } else {
+      writer.parquet(directory);
+    }
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Dataset<Row> written = format == OutputFormat.CSV
+        ? spark.read().option("header", "true").csv(directory) : spark.read().parquet(directory);
+    long rows = written.count();
+    Map<String, String> hashes = hashFiles(directory, conf);
+    Map<String, Object> manifest = new LinkedHashMap<>(metadata);
+    manifest.put("runId", runId);
+    manifest.put("format", format.name().toLowerCase());
+    manifest.put("rows", rows);
+    manifest.put("files", hashes);
+    ReportWriter.writeAtomically(directory + "/manifest.json", ReportWriter.toJson(manifest), conf);
+    ReportWriter.writeAtomically(extract + "/" + CURRENT, runId + "\n", conf);
+    removeOtherRuns(extract, runId, conf);
+    return new Written(directory, rows, hashes);
+  }
+
+  /** The run id the extract's {@code _CURRENT} points at, or null if there is none. */
+  public String currentRun(String extract) {
+    try {
+      Path pointer = new Path(extract + "/" + CURRENT);
+      FileSystem fs = pointer.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(pointer)) {
+        return null;
+      }
+      try (InputStream in = fs.open(pointer)) {
+        return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read " + extract + "/" + CURRENT, e);
+    }
+  }
+
+  private static Map<String, String> hashFiles(String directory, Configuration conf) {
+    try {
+      Path dir = new Path(directory);
+      FileSystem fs = dir.getFileSystem(conf);
+      Map<String, String> hashes = new LinkedHashMap<>();
+      List<FileStatus> files = new ArrayList<>(List.of(fs.listStatus(dir)));
+      files.sort((a, b) -> a.getPath().getName().compareTo(b.getPath().getName()));
+      for (FileStatus file : files) {
+        String name = file.getPath().getName();
+        if (file.isFile() && !name.startsWith(".") && !name.startsWith("_")) {
+          MessageDigest digest = MessageDigest.getInstance("SHA-256");
+          try (InputStream in = fs.open(file.getPath())) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+              digest.update(buffer, 0, n);
+            }
+          }
+          hashes.put(name, HexFormat.of().formatHex(digest.digest()));
+        }
+      }
+      return hashes;
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("Cannot hash extract files in " + directory, e);
+    }
+  }
+
+  private static void removeOtherRuns(String extract, String keep, Configuration conf) {
+    try {
+      Path root = new Path(extract);
+      FileSystem fs = root.getFileSystem(conf);
+      for (FileStatus status : fs.listStatus(root)) {
+        if (status.isDirectory() && !status.getPath().getName().equals(keep)) {
+          fs.delete(status.getPath(), true);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot remove superseded runs of " + extract, e);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.deid.io;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The job's SparkSession. Under {@code spark-submit} the master and cluster settings come from the
+ * submit command; run directly, it is Spark local mode on every core. Delta's SQL extension and
+ * catalog are set here unless the submitter set them already.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  public static SparkSession getOrCreate(String appName) {
+    SparkSession.Builder builder = SparkSession.builder().appName(appName)
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.showConsoleProgress", "false");
+    if (System.getProperty("spark.master") == null) {
+      builder.master("local[*]")
+          .config("spark.ui.enabled", "false")
+          .config("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+    }
+    return builder.getOrCreate();
+  }
+}

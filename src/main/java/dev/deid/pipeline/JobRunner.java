@@ -1,0 +1,346 @@
+package dev.deid.pipeline;
+
+import dev.deid.config.ColumnSpec;
+import dev.deid.config.JobSpec;
+import dev.deid.config.OutputFormat;
+import dev.deid.config.OutputSpec;
+import dev.deid.config.SourceSpec;
+import dev.deid.config.SpecLoader;
+import dev.deid.config.Transform;
+import dev.deid.errors.DeidException;
+import dev.deid.errors.Errors;
+import dev.deid.io.AuditLog;
+import dev.deid.io.DeltaStore;
+import dev.deid.io.ExtractStore;
+import dev.deid.privacy.Pseudonymizer;
+import dev.deid.report.ReportWriter;
+import dev.deid.report.RunReport;
+import dev.deid.steps.ConsentFilter;
+import dev.deid.steps.Erasure;
+import dev.deid.steps.GeneralizeColumns;
+import dev.deid.steps.Minimize;
+import dev.deid.steps.PhysicalDeletion;
+import dev.deid.steps.Pseudonymize;
+import dev.deid.steps.Retention;
+import dev.deid.steps.Step;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one job spec end to end: preflight checks, retention, erasure, then every output (consent,
+ * minimization, pseudonymization, masking) written atomically; finally the report and the audit
+ * record, which are written whether the run succeeded or failed.
+ */
+public final class JobRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+  private static final DateTimeFormatter RUN_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final SparkSession spark;
+  private final DeltaStore store;
+  private final RunOptions options;
+
+  public JobRunner(SparkSession spark, RunOptions options) {
+    this.spark = spark;
+    this.store = new DeltaStore(spark);
+    this.options = options;
+  }
+
+  /** Loads, checks and runs a spec file; on failure the audit and report are written, then it throws. */
+  public RunReport run(Path specFile) {
+    Instant started = Instant.now();
+    String runId = RUN_ID_TIME.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    RunState state = new RunState(runId, started, jobNameOf(specFile));
+    try {
+      JobSpec spec = state.time("load_spec", () -> SpecLoader.load(specFile));
+      state.spec = spec;
+      state.job = spec.name();
+      execute(spec, state);
+      state.status = "SUCCEEDED";
+    } catch (DeidException e) {
+      state.status = "FAILED";
+      state.error = e.getMessage();
+      throw e;
+    } catch (RuntimeException e) {
+      state.status = "FAILED";
+      state.error = "Internal error " + e.getClass().getName() + " (see the driver log of run " + runId + ")";
+      LOG.error("Run {} failed", runId, e);
+      throw e;
+    } finally {
+      finish(state);
+    }
+    return state.report;
+  }
+
+  private static String jobNameOf(Path specFile) {
+    String file = specFile.getFileName().toString();
+    return file.replaceAll("\\.ya?ml$", "");
+  }
+
+  private void execute(JobSpec spec, RunState state) {
+    Preflight.Checked checked = state.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
+    Map<String, String> previousKeyIds = state.time("key_check", () -> checkKeyContinuity(spec, checked));
+    state.time("retention", () -> {
+      for (SourceSpec source : spec.sources().values()) {
+        if (source.retention() != null) {
+          PhysicalDeletion d = Retention.apply(store, table(source), source.retention(), options.referenceTime(), spec.vacuum());
+          state.retention.put(source.name(), d);
+          requirePhysicallyGone(d, spec, source.path() + ".retention");
+        }
+      }
+      return null;
+    });
+    if (spec.erasure() != null) {
+      state.time("erasure", () -> {
+        erase(spec, checked, state);
+        return null;
+      });
+    }
+    for (SourceSpec source : spec.sources().values()) {
+      state.inputVersions.put(source.name(), store.latestVersion(table(source)));
+    }
+    for (OutputSpec output : spec.outputs()) {
+      state.time("output." + output.name(), () -> {
+        state.outputs.add(writeOutput(spec, output, checked, state, previousKeyIds.get(output.name())));
+        return null;
+      });
+    }
+  }
+
+  private String table(SourceSpec source) {
+    return options.warehouse().rawTable(source.table());
+  }
+
+  private void requirePhysicallyGone(PhysicalDeletion d, JobSpec spec, String path) {
+    if (spec.vacuum().retentionHours() == 0 && !d.physicallyGone()) {
+      throw Errors.of("Cannot confirm deletion at " + path + ": " + d.rowsStillOnDisk() + " deleted row(s) are still in "
+          + "data files of " + d.table() + " after VACUUM (fix: check that no other process holds or restores those files)");
+    }
+  }
+
+  /**
+   * A key id that stays the same while its secret changes would silently break every join with
+   * earlier outputs, so it is refused; a new key id is a visible rotation and is recorded.
+   */
+  private Map<String, String> checkKeyContinuity(JobSpec spec, Preflight.Checked checked) {
+    Map<String, String> previous = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (OutputSpec output : spec.outputs()) {
+      String location = options.warehouse().output(output);
+      if (output.format() != OutputFormat.DELTA || !store.exists(location)) {
+        continue;
+      }
+      Map<String, String> properties = store.properties(location);
+      Pseudonymizer pz = checked.pseudonymizers().get(output.audience());
+      String oldId = properties.get("deid.key_id");
+      if (oldId == null) {
+        continue;
+      }
+      previous.put(output.name(), oldId);
+      if (oldId.equals(pz.keyId()) && !pz.checkValue().equals(properties.get("deid.key_check"))) {
+        problems.add("Cannot write output '" + output.name() + "' at " + output.path() + ".audience: the key for audience '"
+            + output.audience() + "' still has id '" + oldId + "' but its secret changed (fix: give a rotated key a new "
+            + "key id, or restore the previous secret)");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw Errors.all(problems);
+    }
+    return previous;
+  }
+
+  private void erase(JobSpec spec, Preflight.Checked checked, RunState state) {
+    Dataset<Row> requests = store.read(options.warehouse().rawTable(spec.erasure().table()))
+        .select(functions.col("`" + spec.erasure().subjectColumn() + "`").cast("string").as("subject_id"))
+        .filter(functions.col("subject_id").isNotNull())
+        .distinct()
+        .cache();
+    try {
+      long requestCount = requests.count();
+      Dataset<Row> found = null;
+      for (SourceSpec source : spec.sources().values()) {
+        Dataset<Row> subjects = store.read(table(source)).select(functions.col("`" + source.subjectColumn() + "`").cast("string").as("subject_id"));
+        Dataset<Row> present = subjects.join(requests, "subject_id").select("subject_id");
+        found = found == null ? present : found.union(present);
+      }
+      Pseudonymizer audit = checked.pseudonymizers().get(spec.erasure().auditAudience());
+      UserDefinedFunction auditUdf = Pseudonymize.udf(audit);
+      List<String> erasedPseudonyms = found == null ? List.of() : found.distinct()
+          .select(Pseudonymize.pseudonymOf(auditUdf, functions.col("subject_id"))).as(org.apache.spark.sql.Encoders.STRING())
+          .collectAsList();
+      Map<String, PhysicalDeletion> raw = new LinkedHashMap<>();
+      for (SourceSpec source : spec.sources().values()) {
+        PhysicalDeletion d = Erasure.apply(store, table(source), source.subjectColumn(), requests, spec.vacuum());
+        requirePhysicallyGone(d, spec, source.path());
+        raw.put(source.name(), d);
+      }
+      Map<String, PhysicalDeletion> outputs = new LinkedHashMap<>();
+      List<String> notes = new ArrayList<>();
+      for (OutputSpec output : spec.outputs()) {
+        String location = options.warehouse().output(output);
+        if (output.format() != OutputFormat.DELTA || !store.exists(location)) {
+          continue;
+        }
+        String column = subjectPseudonymColumn(spec.source(output.source()), output);
+        if (column == null) {
+          notes.add("Output '" + output.name() + "' holds no subject pseudonym; erased subjects leave it when this run "
+              + "rewrites it and its earlier versions are vacuumed.");
+          continue;
+        }
+        UserDefinedFunction udf = Pseudonymize.udf(checked.pseudonymizers().get(output.audience()));
+        Dataset<Row> pseudonyms = requests.select(Pseudonymize.pseudonymOf(udf, functions.col("subject_id")).as("p"));
+        PhysicalDeletion d = Erasure.apply(store, location, column, pseudonyms, spec.vacuum());
+        requirePhysicallyGone(d, spec, output.path());
+        outputs.put(output.name(), d);
+      }
+      state.erasure = new RunReport.ErasureReport(requestCount, audit.keyId(), erasedPseudonyms, raw, outputs, notes);
+    } finally {
+      requests.unpersist();
+    }
+  }
+
+  /** The output column holding the pseudonym of the source's subject id, if the output has one. */
+  static String subjectPseudonymColumn(SourceSpec source, OutputSpec output) {
+    ColumnSpec subject = source.columns().get(source.subjectColumn());
+    if (subject != null && output.columns().contains(subject.name()) && subject.transform() instanceof Transform.Pseudonymize) {
+      return subject.outputName();
+    }
+    return null;
+  }
+
+  private RunReport.OutputReport writeOutput(JobSpec spec, OutputSpec output, Preflight.Checked checked, RunState state,
+      String previousKeyId) {
+    SourceSpec source = spec.source(output.source());
+    Dataset<Row> input = store.read(table(source), state.inputVersions.get(source.name()));
+    long rowsIn = input.count();
+    Pseudonymizer pz = checked.pseudonymizers().get(output.audience());
+    List<ColumnSpec> columns = output.columns().stream().map(c -> source.columns().get(c)).toList();
+    List<Step> steps = List.of(
+        consentFilter(spec, source, output, state),
+        new Minimize(output.columns()),
+        new Pseudonymize(columns.stream().filter(c -> c.transform() instanceof Transform.Pseudonymize).map(ColumnSpec::name).toList(), pz),
+        new GeneralizeColumns(columns, options.referenceTime().atZone(ZoneOffset.UTC).toLocalDate()));
+    Dataset<Row> data = input;
+    for (Step step : steps) {
+      data = step.apply(data);
+    }
+    List<String> guarantees = guarantees(output, columns, pz);
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("deid.run_id", state.runId);
+    properties.put("deid.job", spec.name());
+    properties.put("deid.spec_hash", spec.specHash());
+    properties.put("deid.audience", output.audience());
+    properties.put("deid.purpose", output.purpose());
+    properties.put("deid.key_id", pz.keyId());
+    properties.put("deid.key_check", pz.checkValue());
+    properties.put("deid.guarantees", String.join("; ", guarantees));
+    String location = options.warehouse().output(output);
+    long version;
+    long rowsOut;
+    if (output.format() == OutputFormat.DELTA) {
+      version = store.replace(location, data, properties);
+      rowsOut = store.lastOutputRows(location);
+      store.purgeAndVacuum(location, spec.vacuum());
+    } else {
+      Map<String, Object> metadata = new LinkedHashMap<>(properties);
+      metadata.put("deid.guarantees", guarantees);
+      ExtractStore.Written written = new ExtractStore(spark).write(location, state.runId, data, output.format(), metadata);
+      version = 0;
+      rowsOut = written.rows();
+    }
+    List<RunReport.ColumnReport> columnReports = columns.stream()
+        .map(c -> new RunReport.ColumnReport(c.name(), c.outputName(), c.columnClass().yamlName(), c.transform().action()))
+        .toList();
+    return new RunReport.OutputReport(output.name(), output.audience(), output.purpose(), output.format().name().toLowerCase(),
+        location, version, rowsIn, rowsIn - rowsOut, rowsOut, pz.keyId(),
+        previousKeyId != null && !previousKeyId.equals(pz.keyId()) ? previousKeyId : null, columnReports, guarantees);
+  }
+
+  private Step consentFilter(JobSpec spec, SourceSpec source, OutputSpec output, RunState state) {
+    String purposeColumn = spec.consent().purposeColumns().get(output.purpose());
+    if (source.name().equals(spec.consent().source())) {
+      return ConsentFilter.onOwnColumn(purposeColumn);
+    }
+    SourceSpec consentSource = spec.source(spec.consent().source());
+    Dataset<Row> consent = store.read(table(consentSource), state.inputVersions.get(consentSource.name()));
+    return ConsentFilter.throughSubjects(source.subjectColumn(), consent, spec.consent().subjectColumn(), purposeColumn);
+  }
+
+  private static List<String> guarantees(OutputSpec output, List<ColumnSpec> columns, Pseudonymizer pz) {
+    List<String> g = new ArrayList<>();
+    g.add("consent: only subjects who consented to purpose '" + output.purpose() + "'");
+    g.add("minimized: only columns " + columns.stream().map(ColumnSpec::outputName).toList());
+    for (ColumnSpec c : columns) {
+      Transform t = c.transform();
+      if (t instanceof Transform.Pseudonymize) {
+        g.add(c.outputName() + ": HMAC-SHA-256 pseudonym under key '" + pz.keyId() + "'");
+      } else if (!(t instanceof Transform.Keep)) {
+        g.add(c.outputName() + ": " + t);
+      }
+    }
+    return g;
+  }
+
+  private void finish(RunState state) {
+    long duration = java.time.Duration.between(state.started, Instant.now()).toMillis();
+    state.report = new RunReport(state.runId, state.job, state.spec == null ? null : state.spec.specHash(), state.status,
+        state.error, state.started.toString(), options.referenceTime().toString(), duration, state.inputVersions,
+        state.retention, state.erasure, state.outputs, state.stepMillis);
+    String reportPath = options.warehouse().reportDirectory(state.job) + "/" + state.runId + ".json";
+    try {
+      ReportWriter.writeAtomically(reportPath, ReportWriter.toJson(state.report), spark.sparkContext().hadoopConfiguration());
+      AuditLog.append(store, options.warehouse().auditTable(), state.report, reportPath);
+    } catch (RuntimeException e) {
+      LOG.error("Cannot record run {} in the audit table", state.runId, e);
+      if ("SUCCEEDED".equals(state.status)) {
+        throw e;
+      }
+    }
+    state.reportPath = reportPath;
+  }
+
+  /** Mutable bookkeeping of one run, turned into an immutable {@link RunReport} at the end. */
+  private static final class RunState {
+    final String runId;
+    final Instant started;
+    String job;
+    JobSpec spec;
+    String status = "RUNNING";
+    String error;
+    String reportPath;
+    RunReport report;
+    RunReport.ErasureReport erasure;
+    final Map<String, Long> inputVersions = new LinkedHashMap<>();
+    final Map<String, PhysicalDeletion> retention = new LinkedHashMap<>();
+    final List<RunReport.OutputReport> outputs = new ArrayList<>();
+    final Map<String, Long> stepMillis = new LinkedHashMap<>();
+
+    RunState(String runId, Instant started, String job) {
+      this.runId = runId;
+      this.started = started;
+      this.job = job;
+    }
+
+    <T> T time(String step, java.util.function.Supplier<T> work) {
+      long t0 = System.nanoTime();
+      try {
+        return work.get();
+      } finally {
+        stepMillis.put(step, (System.nanoTime() - t0) / 1_000_000);
+      }
+    }
+  }
+}

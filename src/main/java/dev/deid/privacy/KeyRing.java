@@ -1,0 +1,86 @@
+package dev.deid.privacy;
+
+import dev.deid.errors.Errors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Finds the pseudonymization key of each audience, never in a job spec: first in the environment
+ * variable {@code DEID_KEY_<AUDIENCE>} (e.g. {@code DEID_KEY_PARTNER_ACME} for
+ * {@code partner:acme}), then in the file {@code <key dir>/<audience>.key} (e.g.
+ * {@code partner_acme.key}). Either holds {@code <key-id>:<base64 secret>}. Rotating a key means a
+ * new key id: the id is written into every output's metadata, so a change is never silent.
+ */
+public final class KeyRing {
+  private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  private final Map<String, String> environment;
+  private final Path keyDirectory;
+
+  public KeyRing(Map<String, String> environment, Path keyDirectory) {
+    this.environment = Map.copyOf(environment);
+    this.keyDirectory = keyDirectory;
+  }
+
+  /** Keys from the process environment; the key directory from {@code DEID_KEY_DIR} unless given. */
+  public static KeyRing fromEnvironment(Path keyDirectory) {
+    Map<String, String> env = System.getenv();
+    Path dir = keyDirectory != null ? keyDirectory : env.containsKey("DEID_KEY_DIR") ? Path.of(env.get("DEID_KEY_DIR")) : null;
+    return new KeyRing(env, dir);
+  }
+
+  public static String environmentVariable(String audience) {
+    return "DEID_KEY_" + audience.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+  }
+
+  public static String fileName(String audience) {
+    return audience.replaceAll("[^a-z0-9_-]", "_") + ".key";
+  }
+
+  public PseudonymKey key(String audience) {
+    String variable = environmentVariable(audience);
+    String fromEnv = environment.get(variable);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return parse(audience, "environment variable " + variable, fromEnv);
+    }
+    Path file = keyDirectory == null ? null : keyDirectory.resolve(fileName(audience));
+    if (file != null && Files.isRegularFile(file)) {
+      try {
+        return parse(audience, "key file " + file, Files.readString(file, StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw Errors.badKey(audience, "key file " + file, "the file cannot be read (" + e.getClass().getSimpleName() + ")");
+      }
+    }
+    throw Errors.missingKey(audience, variable,
+        file == null ? "<DEID_KEY_DIR>/" + fileName(audience) + " (DEID_KEY_DIR is not set)" : file.toString());
+  }
+
+  private static PseudonymKey parse(String audience, String where, String text) {
+    String trimmed = text.strip();
+    int colon = trimmed.indexOf(':');
+    if (colon <= 0) {
+      throw Errors.badKey(audience, where, "the value is not of the form '<key-id>:<base64 secret>'");
+    }
+    String id = trimmed.substring(0, colon);
+    if (!KEY_ID.matcher(id).matches()) {
+      throw Errors.badKey(audience, where, "the key id must be 1 to 64 letters, digits, '.', '_' or '-'");
+    }
+    byte[] secret;
+    try {
+      secret = Base64.getDecoder().decode(trimmed.substring(colon + 1));
+    } catch (IllegalArgumentException e) {
+      throw Errors.badKey(audience, where, "the secret of key '" + id + "' is not valid base64");
+    }
+    if (secret.length < PseudonymKey.MIN_SECRET_BYTES) {
+      throw Errors.badKey(audience, where, "the secret of key '" + id + "' is " + secret.length
+          + " bytes, shorter than the " + PseudonymKey.MIN_SECRET_BYTES + " bytes required");
+    }
+    return new PseudonymKey(id, secret);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.deid.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+
+/** Writes run reports as JSON, atomically (a temporary file renamed into place). */
+public final class ReportWriter {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ReportWriter() {}
+
+  public static String toJson(Object report) {
+    try {
+      return JSON.writeValueAsString(report);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot serialize run report", e);
+    }
+  }
+
+  /** Writes {@code text} to {@code target}; readers see the old file or the new one, never a part. */
+  public static void writeAtomically(String target, String text, Configuration conf) {
+    try {
+      Path path = new Path(target);
+      FileContext fc = FileContext.getFileContext(path.toUri(), conf);
+      Path temporary = new Path(path.getParent(), "." + path.getName() + ".tmp");
+      fc.mkdir(path.getParent(), null, true);
+      try (OutputStream out = fc.create(temporary, java.util.EnumSet.of(org.apache.hadoop.fs.CreateFlag.CREATE,
+          org.apache.hadoop.fs.CreateFlag.OVERWRITE), Options.CreateOpts.createParent())) {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+      }
+      fc.rename(temporary, path, Options.Rename.OVERWRITE);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot write " + target, e);
+    }
+  }
+}

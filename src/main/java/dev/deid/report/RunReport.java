@@ -1,0 +1,38 @@
+package dev.deid.report;
+
+import dev.deid.steps.PhysicalDeletion;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one run did and how safe its result is; written as JSON beside the outputs, and summarized
+ * in the audit table. Holds no raw identifier: erased subjects appear only as pseudonyms.
+ */
+public record RunReport(
+    String runId,
+    String job,
+    String specHash,
+    String status,
+    String error,
+    String startedAt,
+    String referenceTime,
+    long durationMillis,
+    Map<String, Long> inputVersions,
+    Map<String, PhysicalDeletion> retention,
+    ErasureReport erasure,
+    List<OutputReport> outputs,
+    Map<String, Long> stepMillis) {
+
+  /** Erasure requests processed, subjects found and erased (as pseudonyms), and physical checks. */
+  public record ErasureReport(
+      long requests, String pseudonymKeyId, List<String> erasedSubjectPseudonyms,
+      Map<String, PhysicalDeletion> rawTables, Map<String, PhysicalDeletion> outputs, List<String> notes) {}
+
+  /** One written output: where, which version, how many rows went in and out, and which guarantees hold. */
+  public record OutputReport(
+      String name, String audience, String purpose, String format, String location, long version,
+      long rowsIn, long rowsFilteredByConsent, long rowsOut, String keyId, String previousKeyId,
+      List<ColumnReport> columns, List<String> guarantees) {}
+
+  public record ColumnReport(String source, String output, String columnClass, String action) {}
+}

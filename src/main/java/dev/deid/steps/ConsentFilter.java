@@ -1,0 +1,55 @@
+package dev.deid.steps;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+/**
+ * Keeps only rows whose subject consented to the output's purpose. A missing or null consent is a
+ * refusal: a subject with no consent record (for instance one deleted by retention) is filtered out.
+ */
+public final class ConsentFilter implements Step {
+  private final String subjectColumn;
+  private final Dataset<Row> consentSource;
+  private final String consentSubjectColumn;
+  private final String purposeColumn;
+  private final boolean sameTable;
+
+  private ConsentFilter(String subjectColumn, Dataset<Row> consentSource, String consentSubjectColumn,
+      String purposeColumn, boolean sameTable) {
+    this.subjectColumn = subjectColumn;
+    this.consentSource = consentSource;
+    this.consentSubjectColumn = consentSubjectColumn;
+    this.purposeColumn = purposeColumn;
+    this.sameTable = sameTable;
+  }
+
+  /** For the consent table itself: the purpose column is on every row. */
+  public static ConsentFilter onOwnColumn(String purposeColumn) {
+    return new ConsentFilter(null, null, null, purposeColumn, true);
+  }
+
+  /** For other tables: a semi-join with the subjects who consented. */
+  public static ConsentFilter throughSubjects(String subjectColumn, Dataset<Row> consentSource,
+      String consentSubjectColumn, String purposeColumn) {
+    return new ConsentFilter(subjectColumn, consentSource, consentSubjectColumn, purposeColumn, false);
+  }
+
+  @Override
+  public String name() {
+    return "consent";
+  }
+
+  @Override
+  public Dataset<Row> apply(Dataset<Row> input) {
+    Column consented = functions.coalesce(functions.col(purposeColumn), functions.lit(false));
+    if (sameTable) {
+      return input.filter(consented);
+    }
+    Dataset<Row> subjects = consentSource.filter(consented)
+        .select(functions.col(consentSubjectColumn).as("deid_consented_subject"));
+    return input.join(subjects,
+        input.col(subjectColumn).equalTo(subjects.col("deid_consented_subject")), "left_semi");
+  }
+}

@@ -1,0 +1,49 @@
+package dev.deid.steps;
+
+import dev.deid.privacy.Pseudonymizer;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Replaces identifier columns with keyed pseudonyms (text of {@link Pseudonymizer#PSEUDONYM_LENGTH}
+ * characters). The key travels to executors inside the serialized UDF, never through driver state.
+ */
+public final class Pseudonymize implements Step {
+  private final List<String> columns;
+  private final UserDefinedFunction udf;
+
+  public Pseudonymize(List<String> columns, Pseudonymizer pseudonymizer) {
+    this.columns = List.copyOf(columns);
+    this.udf = udf(pseudonymizer);
+  }
+
+  /** A deterministic, null-preserving UDF computing pseudonyms of a value's text form. */
+  public static UserDefinedFunction udf(Pseudonymizer pseudonymizer) {
+    UDF1<String, String> f = pseudonymizer::pseudonym;
+    return functions.udf(f, DataTypes.StringType).withName("deid_pseudonym");
+  }
+
+  public static Column pseudonymOf(UserDefinedFunction udf, Column value) {
+    return udf.apply(value.cast(DataTypes.StringType));
+  }
+
+  @Override
+  public String name() {
+    return "pseudonymize";
+  }
+
+  @Override
+  public Dataset<Row> apply(Dataset<Row> input) {
+    Dataset<Row> result = input;
+    for (String column : columns) {
+      result = result.withColumn(column, pseudonymOf(udf, functions.col("`" + column + "`")));
+    }
+    return result;
+  }
+}
