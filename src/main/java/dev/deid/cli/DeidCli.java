@@ -46,17 +46,21 @@ public final class DeidCli implements Callable<Integer> {
 
   /** Runs a command and returns its exit code; never exits the JVM (tests call this). */
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new DeidCli());
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new DeidCli()).setOut(out).setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      PrintWriter err = commandLine.getErr();
+      PrintWriter errors = commandLine.getErr();
       if (e instanceof DeidException de) {
-        de.problems().forEach(p -> err.println("error: " + p));
-        err.flush();
+        de.problems().forEach(p -> errors.println("error: " + p));
+        errors.flush();
         return FAILED;
       }
-      err.println("internal error: " + e.getClass().getName() + " (see the log above)");
-      e.printStackTrace(err);
-      err.flush();
+      errors.println("internal error: " + e.getClass().getName() + " (see the log above)");
+      e.printStackTrace(errors);
+      errors.flush();
       return INTERNAL_ERROR;
     });
     return cli.execute(args);

@@ -83,6 +83,8 @@ public final class SpecLoader {
     private final SpecNode root;
     private final List<String> problems;
     private final String hash;
+    /** Column names as declared, including those whose spec had errors, so one error is not reported twice. */
+    private final Map<String, Set<String>> declaredColumns = new LinkedHashMap<>();
 
     Builder(SpecNode root, List<String> problems, String hash) {
       this.root = root;
@@ -141,7 +143,10 @@ public final class SpecLoader {
       String table = node.has("table") ? node.string("table", false) : name;
       String subject = node.string("subjectColumn", true);
       Map<String, ColumnSpec> columns = new LinkedHashMap<>();
-      node.mappings("columns", true).forEach((column, columnNode) -> {
+      Map<String, SpecNode> columnNodes = node.mappings("columns", true);
+      Set<String> declared = columnNodes.keySet();
+      declaredColumns.put(name, declared);
+      columnNodes.forEach((column, columnNode) -> {
         ColumnSpec spec = column(column, columnNode);
         if (spec != null) {
           columns.put(column, spec);
@@ -153,7 +158,7 @@ public final class SpecLoader {
         retentionNode.allowOnly(Set.of("column", "maxAgeDays"));
         String column = retentionNode.string("column", true);
         Integer days = retentionNode.integer("maxAgeDays", true, 1, 365 * 200);
-        if (column != null && !columns.isEmpty() && !columns.containsKey(column)) {
+        if (column != null && !declared.isEmpty() && !declared.contains(column)) {
           retentionNode.problem("column", "'" + column + "' is not a column of source '" + name + "'",
               "name a timestamp column listed under " + node.child("columns"));
         }
@@ -161,7 +166,7 @@ public final class SpecLoader {
           retention = new RetentionSpec(column, days);
         }
       }
-      if (subject != null && !columns.isEmpty() && !columns.containsKey(subject)) {
+      if (subject != null && !declared.isEmpty() && !declared.contains(subject)) {
         node.problem("subjectColumn", "'" + subject + "' is not a column of source '" + name + "'",
             "name the column that holds the data subject's id");
       }
@@ -327,7 +332,8 @@ public final class SpecLoader {
         String path = node.child("columns") + "[" + c + "]";
         ColumnSpec spec = source.columns().get(column);
         if (spec == null) {
-          if (!source.columns().isEmpty()) {
+          Set<String> declared = declaredColumns.getOrDefault(source.name(), Set.of());
+          if (!declared.isEmpty() && !declared.contains(column)) {
             problems.add(Errors.invalidSpec(path, "'" + column + "' is not a column of source '" + source.name() + "'",
                 "list only columns classified under " + source.path() + ".columns"));
           }

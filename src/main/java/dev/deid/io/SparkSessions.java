@@ -19,7 +19,11 @@ public final class SparkSessions {
     if (System.getProperty("spark.master") == null) {
       builder.master("local[*]")
           .config("spark.ui.enabled", "false")
-          .config("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+          .config("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())))
+          // Delta's defaults (50 snapshot partitions, 10,000 listing tasks per VACUUM) are sized for
+          // clusters; on one machine they turn each maintenance command into minutes of empty tasks.
+          .config("spark.databricks.delta.snapshotPartitions", "4")
+          .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "8");
     }
     return builder.getOrCreate();
   }

@@ -16,12 +16,11 @@ import dev.deid.privacy.Pseudonymizer;
 import dev.deid.report.ReportWriter;
 import dev.deid.report.RunReport;
 import dev.deid.steps.ConsentFilter;
-import dev.deid.steps.Erasure;
 import dev.deid.steps.GeneralizeColumns;
 import dev.deid.steps.Minimize;
 import dev.deid.steps.PhysicalDeletion;
 import dev.deid.steps.Pseudonymize;
-import dev.deid.steps.Retention;
+import dev.deid.steps.PhysicalDelete;
 import dev.deid.steps.Step;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
@@ -93,22 +93,10 @@ public final class JobRunner {
   private void execute(JobSpec spec, RunState state) {
     Preflight.Checked checked = state.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
     Map<String, String> previousKeyIds = state.time("key_check", () -> checkKeyContinuity(spec, checked));
-    state.time("retention", () -> {
-      for (SourceSpec source : spec.sources().values()) {
-        if (source.retention() != null) {
-          PhysicalDeletion d = Retention.apply(store, table(source), source.retention(), options.referenceTime(), spec.vacuum());
-          state.retention.put(source.name(), d);
-          requirePhysicallyGone(d, spec, source.path() + ".retention");
-        }
-      }
+    state.time("retention_and_erasure", () -> {
+      deleteFromRawTables(spec, checked, state);
       return null;
     });
-    if (spec.erasure() != null) {
-      state.time("erasure", () -> {
-        erase(spec, checked, state);
-        return null;
-      });
-    }
     for (SourceSpec source : spec.sources().values()) {
       state.inputVersions.put(source.name(), store.latestVersion(table(source)));
     }
@@ -124,11 +112,12 @@ public final class JobRunner {
     return options.warehouse().rawTable(source.table());
   }
 
-  private void requirePhysicallyGone(PhysicalDeletion d, JobSpec spec, String path) {
+  private PhysicalDeletion requirePhysicallyGone(PhysicalDeletion d, JobSpec spec, String path) {
     if (spec.vacuum().retentionHours() == 0 && !d.physicallyGone()) {
       throw Errors.of("Cannot confirm deletion at " + path + ": " + d.rowsStillOnDisk() + " deleted row(s) are still in "
           + "data files of " + d.table() + " after VACUUM (fix: check that no other process holds or restores those files)");
     }
+    return d;
   }
 
   /**
@@ -162,54 +151,87 @@ public final class JobRunner {
     return previous;
   }
 
-  private void erase(JobSpec spec, Preflight.Checked checked, RunState state) {
-    Dataset<Row> requests = store.read(options.warehouse().rawTable(spec.erasure().table()))
+  /**
+   * Retention and erasure on every raw table (one physical deletion pass each), then erasure from
+   * the minimized Delta outputs already written, matched by the erased subjects' pseudonyms.
+   */
+  private void deleteFromRawTables(JobSpec spec, Preflight.Checked checked, RunState state) {
+    Dataset<Row> requests = spec.erasure() == null ? null : store.read(options.warehouse().rawTable(spec.erasure().table()))
         .select(functions.col("`" + spec.erasure().subjectColumn() + "`").cast("string").as("subject_id"))
         .filter(functions.col("subject_id").isNotNull())
         .distinct()
         .cache();
     try {
-      long requestCount = requests.count();
-      Dataset<Row> found = null;
+      List<String> erasedPseudonyms = requests == null ? List.of() : erasedSubjectPseudonyms(spec, checked, requests);
+      Map<String, PhysicalDeletion> erasedRaw = new LinkedHashMap<>();
       for (SourceSpec source : spec.sources().values()) {
-        Dataset<Row> subjects = store.read(table(source)).select(functions.col("`" + source.subjectColumn() + "`").cast("string").as("subject_id"));
-        Dataset<Row> present = subjects.join(requests, "subject_id").select("subject_id");
-        found = found == null ? present : found.union(present);
-      }
-      Pseudonymizer audit = checked.pseudonymizers().get(spec.erasure().auditAudience());
-      UserDefinedFunction auditUdf = Pseudonymize.udf(audit);
-      List<String> erasedPseudonyms = found == null ? List.of() : found.distinct()
-          .select(Pseudonymize.pseudonymOf(auditUdf, functions.col("subject_id"))).as(org.apache.spark.sql.Encoders.STRING())
-          .collectAsList();
-      Map<String, PhysicalDeletion> raw = new LinkedHashMap<>();
-      for (SourceSpec source : spec.sources().values()) {
-        PhysicalDeletion d = Erasure.apply(store, table(source), source.subjectColumn(), requests, spec.vacuum());
-        requirePhysicallyGone(d, spec, source.path());
-        raw.put(source.name(), d);
-      }
-      Map<String, PhysicalDeletion> outputs = new LinkedHashMap<>();
-      List<String> notes = new ArrayList<>();
-      for (OutputSpec output : spec.outputs()) {
-        String location = options.warehouse().output(output);
-        if (output.format() != OutputFormat.DELTA || !store.exists(location)) {
+        List<PhysicalDelete.Rule> rules = new ArrayList<>();
+        if (source.retention() != null) {
+          rules.add(PhysicalDelete.OlderThan.retention(source.retention(), options.referenceTime()));
+        }
+        if (requests != null) {
+          rules.add(new PhysicalDelete.MatchingKeys("erasure", source.subjectColumn(), requests));
+        }
+        if (rules.isEmpty()) {
           continue;
         }
-        String column = subjectPseudonymColumn(spec.source(output.source()), output);
-        if (column == null) {
-          notes.add("Output '" + output.name() + "' holds no subject pseudonym; erased subjects leave it when this run "
-              + "rewrites it and its earlier versions are vacuumed.");
-          continue;
+        Map<String, PhysicalDeletion> done = PhysicalDelete.apply(store, table(source), rules, spec.vacuum());
+        if (done.containsKey("retention")) {
+          state.retention.put(source.name(), requirePhysicallyGone(done.get("retention"), spec, source.path() + ".retention"));
         }
-        UserDefinedFunction udf = Pseudonymize.udf(checked.pseudonymizers().get(output.audience()));
-        Dataset<Row> pseudonyms = requests.select(Pseudonymize.pseudonymOf(udf, functions.col("subject_id")).as("p"));
-        PhysicalDeletion d = Erasure.apply(store, location, column, pseudonyms, spec.vacuum());
-        requirePhysicallyGone(d, spec, output.path());
-        outputs.put(output.name(), d);
+        if (done.containsKey("erasure")) {
+          erasedRaw.put(source.name(), requirePhysicallyGone(done.get("erasure"), spec, source.path()));
+        }
       }
-      state.erasure = new RunReport.ErasureReport(requestCount, audit.keyId(), erasedPseudonyms, raw, outputs, notes);
+      if (requests != null) {
+        state.erasure = eraseFromOutputs(spec, checked, requests, erasedPseudonyms, erasedRaw);
+      }
     } finally {
-      requests.unpersist();
+      if (requests != null) {
+        requests.unpersist();
+      }
     }
+  }
+
+  /** Pseudonyms (under the audit audience's key) of the requested subjects that are present in any raw table. */
+  private List<String> erasedSubjectPseudonyms(JobSpec spec, Preflight.Checked checked, Dataset<Row> requests) {
+    Dataset<Row> found = null;
+    for (SourceSpec source : spec.sources().values()) {
+      Dataset<Row> subjects = store.read(table(source))
+          .select(functions.col("`" + source.subjectColumn() + "`").cast("string").as("subject_id"));
+      Dataset<Row> present = subjects.join(requests, "subject_id").select("subject_id");
+      found = found == null ? present : found.union(present);
+    }
+    UserDefinedFunction audit = Pseudonymize.udf(checked.pseudonymizers().get(spec.erasure().auditAudience()));
+    return found == null ? List.of() : found.distinct()
+        .select(Pseudonymize.pseudonymOf(audit, functions.col("subject_id")))
+        .as(Encoders.STRING())
+        .collectAsList();
+  }
+
+  private RunReport.ErasureReport eraseFromOutputs(JobSpec spec, Preflight.Checked checked, Dataset<Row> requests,
+      List<String> erasedPseudonyms, Map<String, PhysicalDeletion> erasedRaw) {
+    Map<String, PhysicalDeletion> outputs = new LinkedHashMap<>();
+    List<String> notes = new ArrayList<>();
+    for (OutputSpec output : spec.outputs()) {
+      String location = options.warehouse().output(output);
+      if (output.format() != OutputFormat.DELTA || !store.exists(location)) {
+        continue;
+      }
+      String column = subjectPseudonymColumn(spec.source(output.source()), output);
+      if (column == null) {
+        notes.add("Output '" + output.name() + "' holds no subject pseudonym; erased subjects leave it when this run "
+            + "rewrites it and its earlier versions are vacuumed.");
+        continue;
+      }
+      UserDefinedFunction udf = Pseudonymize.udf(checked.pseudonymizers().get(output.audience()));
+      Dataset<Row> pseudonyms = requests.select(Pseudonymize.pseudonymOf(udf, functions.col("subject_id")).as("p"));
+      PhysicalDeletion d = PhysicalDelete.apply(store, location,
+          List.of(new PhysicalDelete.MatchingKeys("erasure", column, pseudonyms)), spec.vacuum()).get("erasure");
+      outputs.put(output.name(), requirePhysicallyGone(d, spec, output.path()));
+    }
+    String auditKeyId = checked.pseudonymizers().get(spec.erasure().auditAudience()).keyId();
+    return new RunReport.ErasureReport(requests.count(), auditKeyId, erasedPseudonyms, erasedRaw, outputs, notes);
   }
 
   /** The output column holding the pseudonym of the source's subject id, if the output has one. */

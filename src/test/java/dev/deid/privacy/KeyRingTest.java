@@ -1,0 +1,62 @@
+package dev.deid.privacy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deid.errors.DeidException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeyRingTest {
+  static final String SECRET = Base64.getEncoder().encodeToString(PseudonymizerTest.KEY_BYTES);
+  static final String SHORT_SECRET = Base64.getEncoder().encodeToString(new byte[16]);
+
+  @Test
+  void key_fromEnvironment_parsesIdAndSecret() {
+    KeyRing ring = new KeyRing(Map.of("DEID_KEY_PARTNER_ACME", "acme-2026:" + SECRET), null);
+    assertEquals("acme-2026", ring.key("partner:acme").id());
+  }
+
+  @Test
+  void key_fromFile_whenEnvironmentHasNone(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("partner_acme.key"), "file-key:" + SECRET + "\n");
+    assertEquals("file-key", new KeyRing(Map.of(), dir).key("partner:acme").id());
+  }
+
+  @Test
+  void key_environmentWinsOverFile(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("analysts.key"), "file-key:" + SECRET);
+    assertEquals("env-key", new KeyRing(Map.of("DEID_KEY_ANALYSTS", "env-key:" + SECRET), dir).key("analysts").id());
+  }
+
+  @Test
+  void key_missing_namesVariableAndFileAndFix(@TempDir Path dir) {
+    DeidException e = assertThrows(DeidException.class, () -> new KeyRing(Map.of(), dir).key("partner:acme"));
+    assertTrue(e.getMessage().contains("DEID_KEY_PARTNER_ACME"), e.getMessage());
+    assertTrue(e.getMessage().contains("partner_acme.key"), e.getMessage());
+    assertTrue(e.getMessage().contains("fix:"), e.getMessage());
+  }
+
+  @Test
+  void key_tooShort_isRefusedWithoutShowingTheSecret() {
+    DeidException e = assertThrows(DeidException.class,
+        () -> new KeyRing(Map.of("DEID_KEY_ANALYSTS", "k1:" + SHORT_SECRET), null).key("analysts"));
+    assertTrue(e.getMessage().contains("16 bytes, shorter than the 32 bytes required"), e.getMessage());
+    assertFalse(e.getMessage().contains(SHORT_SECRET), "the secret must not appear in the error");
+  }
+
+  @Test
+  void key_malformed_isRefused() {
+    assertThrows(DeidException.class, () -> new KeyRing(Map.of("DEID_KEY_ANALYSTS", SECRET), null).key("analysts"));
+    DeidException e = assertThrows(DeidException.class,
+        () -> new KeyRing(Map.of("DEID_KEY_ANALYSTS", "k1:not*base64!"), null).key("analysts"));
+    assertTrue(e.getMessage().contains("not valid base64"), e.getMessage());
+    assertFalse(e.getMessage().contains("not*base64!"), "the secret must not appear in the error");
+  }
+}
