@@ -21,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Partner extracts: each run writes a new directory {@code <extract>/<run id>/} holding the files
- * and a {@code manifest.json} (row count, SHA-256 of every file, key id, guarantees), then points
+ * and a {@code _manifest.json} (ignored by Spark readers, like every file starting with '_') (row count, SHA-256 of every file, key id, guarantees), then points
  * {@code <extract>/_CURRENT} at it with an atomic rename and removes older runs. A crashed run leaves
  * {@code _CURRENT} on the previous, complete extract; its orphan directory is removed by the next run.
  */
@@ -53,7 +53,7 @@ public final class ExtractStore {
     manifest.put("format", format.name().toLowerCase());
     manifest.put("rows", rows);
     manifest.put("files", hashes);
-    ReportWriter.writeAtomically(directory + "/manifest.json", ReportWriter.toJson(manifest), conf);
+    ReportWriter.writeAtomically(directory + "/_manifest.json", ReportWriter.toJson(manifest), conf);
     ReportWriter.writeAtomically(extract + "/" + CURRENT, runId + "\n", conf);
     removeOtherRuns(extract, runId, conf);
     return new Written(directory, rows, hashes);

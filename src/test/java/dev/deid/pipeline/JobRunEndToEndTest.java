@@ -1,0 +1,210 @@
+package dev.deid.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deid.TestSpark;
+import dev.deid.TestWarehouses;
+import dev.deid.cli.DeidCli;
+import dev.deid.io.Warehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The sample job spec run once on sample data; each test checks one promise of the run. */
+class JobRunEndToEndTest {
+  static SparkSession spark;
+  static Warehouse warehouse;
+  static Path keys;
+  static Set<String> erasureIds;
+  static Set<String> expiredCustomerIds;
+  static long rawCustomers;
+
+  @BeforeAll
+  static void runSampleJob() {
+    spark = TestSpark.session();
+    warehouse = TestWarehouses.fresh("e2e");
+    keys = TestWarehouses.keyDirectory();
+    Timestamp cutoff = Timestamp.from(TestWarehouses.REFERENCE_TIME.minus(Duration.ofDays(1095)));
+    Dataset<Row> customers = raw("customers");
+    rawCustomers = customers.count();
+    expiredCustomerIds = strings(customers.filter(functions.col("last_activity_at").lt(cutoff)).select("customer_id"));
+    erasureIds = strings(raw("erasure_requests").select("subject_id"));
+    assertFalse(expiredCustomerIds.isEmpty(), "the sample must contain expired customers");
+    assertFalse(erasureIds.isEmpty(), "the sample must contain erasure requests");
+    int code = DeidCli.execute("run", "jobs/customers.yaml", "--warehouse", warehouse.root(),
+        "--key-dir", keys.toString(), "--reference-time", TestWarehouses.REFERENCE_TIME.toString());
+    assertEquals(0, code, "the sample job should succeed");
+  }
+
+  static Dataset<Row> raw(String table) {
+    return spark.read().format("delta").load(warehouse.rawTable(table));
+  }
+
+  static Dataset<Row> analysts(String output) {
+    return spark.read().format("delta").load(warehouse.root() + "/analysts/" + output);
+  }
+
+  static Set<String> strings(Dataset<Row> oneColumn) {
+    return new HashSet<>(oneColumn.as(Encoders.STRING()).collectAsList());
+  }
+
+  /** Every Parquet file under a directory, read directly (no Delta log, no deletion vectors). */
+  static Dataset<Row> everyDataFile(String table) throws Exception {
+    try (Stream<Path> files = Files.walk(Path.of(table))) {
+      List<String> parquet = files.map(Path::toString)
+          .filter(p -> p.endsWith(".parquet") && !p.contains("_delta_log")).toList();
+      return spark.read().parquet(parquet.toArray(String[]::new));
+    }
+  }
+
+  @Test
+  void retention_expiredCustomers_areGoneFromEveryFileOnDisk() throws Exception {
+    Set<String> onDisk = strings(everyDataFile(warehouse.rawTable("customers")).select("customer_id"));
+    onDisk.retainAll(expiredCustomerIds);
+    assertEquals(Set.of(), onDisk, "expired customers must not be in any data file");
+  }
+
+  @Test
+  void retention_noVersionReachableByTimeTravel_holdsAnExpiredRow() {
+    String table = warehouse.rawTable("customers");
+    List<Long> versions = spark.sql("DESCRIBE HISTORY delta.`" + table + "`").select("version").as(Encoders.LONG()).collectAsList();
+    int readable = 0;
+    for (long v : versions) {
+      Set<String> ids;
+      try {
+        ids = strings(spark.read().format("delta").option("versionAsOf", v).load(table).select("customer_id"));
+      } catch (Exception e) {
+        continue; // its files were vacuumed: not reachable
+      }
+      readable++;
+      ids.retainAll(expiredCustomerIds);
+      assertEquals(Set.of(), ids, "version " + v + " is readable and must not hold expired rows");
+    }
+    assertTrue(readable >= 1, "the current version must be readable");
+  }
+
+  @Test
+  void erasure_requestedSubjects_areGoneFromRawFilesAndOutputs() throws Exception {
+    for (String table : List.of("customers", "orders", "feedback")) {
+      Set<String> onDisk = strings(everyDataFile(warehouse.rawTable(table)).select("customer_id"));
+      onDisk.retainAll(erasureIds);
+      assertEquals(Set.of(), onDisk, "erased subjects must not be in any data file of raw " + table);
+    }
+    Set<String> erasedPseudonyms = erasureIds.stream()
+        .map(id -> TestWarehouses.hmacHex(TestWarehouses.ANALYSTS_SECRET, id)).collect(Collectors.toSet());
+    for (String output : List.of("customers_analytics", "orders_analytics", "feedback_analytics")) {
+      Set<String> onDisk = strings(everyDataFile(warehouse.root() + "/analysts/" + output).select("customer_id"));
+      onDisk.retainAll(erasedPseudonyms);
+      assertEquals(Set.of(), onDisk, "erased subjects' pseudonyms must not be in any file of " + output);
+    }
+  }
+
+  @Test
+  void audit_successfulRun_recordsErasureByPseudonymOnly() {
+    Row audit = spark.read().format("delta").load(warehouse.auditTable()).filter("status = 'SUCCEEDED'").first();
+    List<String> pseudonyms = audit.getList(audit.fieldIndex("erased_subject_pseudonyms"));
+    assertFalse(pseudonyms.isEmpty(), "the run erased subjects and must say so");
+    Set<String> expected = erasureIds.stream()
+        .map(id -> TestWarehouses.hmacHex(TestWarehouses.ANALYSTS_SECRET, id)).collect(Collectors.toSet());
+    assertTrue(expected.containsAll(pseudonyms), "audited subjects must be pseudonyms of requested ids");
+    String whole = audit.toString();
+    for (String id : erasureIds) {
+      assertFalse(whole.contains(id), "the audit record must not contain the raw id " + id);
+    }
+    Map<String, Long> counts = audit.getJavaMap(audit.fieldIndex("step_counts"));
+    assertTrue(counts.get("retention.customers.rows_deleted") > 0, counts.toString());
+    assertEquals((long) erasureIds.size(), counts.get("erasure.requests"));
+    assertTrue(audit.getMap(audit.fieldIndex("input_versions")).size() == 3);
+  }
+
+  @Test
+  void consent_customersOutput_holdsExactlyTheConsentingRemainingCustomers() {
+    Set<String> expected = strings(raw("customers").filter("consent_analytics").select("customer_id")).stream()
+        .map(id -> TestWarehouses.hmacHex(TestWarehouses.ANALYSTS_SECRET, id)).collect(Collectors.toSet());
+    Set<String> actual = strings(analysts("customers_analytics").select("customer_id"));
+    assertFalse(actual.isEmpty());
+    assertEquals(expected, actual);
+  }
+
+  @Test
+  void consent_ordersOutput_onlyHoldsOrdersOfConsentingCustomers() {
+    Set<String> consenting = strings(analysts("customers_analytics").select("customer_id"));
+    Set<String> orderCustomers = strings(analysts("orders_analytics").select("customer_id"));
+    assertFalse(orderCustomers.isEmpty());
+    assertTrue(consenting.containsAll(orderCustomers), "orders must only belong to consenting customers");
+  }
+
+  @Test
+  void minimization_outputs_holdOnlyTheListedColumnsTransformed() {
+    Dataset<Row> customers = analysts("customers_analytics");
+    assertEquals(List.of("customer_id", "email", "mobile", "age_band", "gender", "postcode", "city", "province",
+        "signup_month", "last_activity_day"), List.of(customers.columns()));
+    for (Row r : customers.limit(200).collectAsList()) {
+      assertTrue(r.getString(0).matches("[0-9a-f]{64}"), "pseudonym: " + r.getString(0));
+      assertTrue(r.getString(1).matches("[0-9a-f]{64}"), "email pseudonym");
+      assertTrue(r.getString(2).matches("\\*{7}[0-9]{4}"), "masked mobile: " + r.getString(2));
+      assertTrue(r.getString(3).matches("[0-9]+0-[0-9]+9"), "age band: " + r.getString(3));
+      assertTrue(r.getString(5).matches("[0-9]{4}\\*\\*"), "postcode prefix: " + r.getString(5));
+    }
+    assertEquals(List.of("customer_id", "feedback_month", "rating", "comment"), List.of(analysts("feedback_analytics").columns()));
+  }
+
+  @Test
+  void redaction_feedbackComments_holdNoEmailOrPhone() {
+    List<String> comments = analysts("feedback_analytics").select("comment").as(Encoders.STRING()).collectAsList();
+    assertTrue(comments.stream().anyMatch(c -> c.contains("<email>")), "some comments carried e-mails");
+    for (String c : comments) {
+      assertFalse(c.matches(".*[A-Za-z0-9._-]+@[A-Za-z0-9.-]+.*"), "e-mail left in: " + c);
+      assertFalse(c.matches(".*1[3-9][0-9]{9}.*"), "phone left in: " + c);
+    }
+  }
+
+  @Test
+  void metadata_outputTable_recordsRunKeyAndGuarantees() {
+    Map<String, String> properties = spark.sql("DESCRIBE DETAIL delta.`" + warehouse.root() + "/analysts/customers_analytics`")
+        .select("properties").first().getJavaMap(0);
+    String runId = spark.read().format("delta").load(warehouse.auditTable()).filter("status = 'SUCCEEDED'").first().getString(0);
+    assertEquals(runId, properties.get("deid.run_id"));
+    assertEquals("analysts-k1", properties.get("deid.key_id"));
+    assertTrue(properties.get("deid.guarantees").contains("consent: only subjects who consented to purpose 'analytics'"));
+    assertTrue(Files.exists(Path.of(warehouse.reportDirectory("customers_minimization"), runId + ".json")));
+  }
+
+  @Test
+  void partnerExtract_isVerifiableAndUnlinkableToAnalystPseudonyms() throws Exception {
+    Path extract = Path.of(warehouse.root(), "partners", "acme", "orders_partner");
+    String run = Files.readString(extract.resolve("_CURRENT")).strip();
+    Path dir = extract.resolve(run);
+    Map<?, ?> manifest = new com.fasterxml.jackson.databind.ObjectMapper().readValue(dir.resolve("_manifest.json").toFile(), Map.class);
+    Map<?, ?> files = (Map<?, ?>) manifest.get("files");
+    assertFalse(files.isEmpty());
+    for (Map.Entry<?, ?> f : files.entrySet()) {
+      byte[] bytes = Files.readAllBytes(dir.resolve((String) f.getKey()));
+      assertEquals(f.getValue(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+    }
+    assertEquals("acme-k1", manifest.get("deid.key_id"));
+    Set<String> partner = strings(spark.read().parquet(dir.toString()).select("customer_id"));
+    Set<String> analyst = strings(analysts("orders_analytics").select("customer_id"));
+    assertFalse(partner.isEmpty());
+    partner.retainAll(analyst);
+    assertEquals(Set.of(), partner, "a partner's pseudonyms must not join with the analysts'");
+  }
+}
