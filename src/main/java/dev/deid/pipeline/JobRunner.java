@@ -52,11 +52,18 @@ public final class JobRunner {
   private final SparkSession spark;
   private final DeltaStore store;
   private final RunOptions options;
+  private final java.util.function.UnaryOperator<Dataset<Row>> beforeWrite;
 
   public JobRunner(SparkSession spark, RunOptions options) {
+    this(spark, options, java.util.function.UnaryOperator.identity());
+  }
+
+  /** Tests use {@code beforeWrite} to make a write fail part-way, as a crashed executor would. */
+  JobRunner(SparkSession spark, RunOptions options, java.util.function.UnaryOperator<Dataset<Row>> beforeWrite) {
     this.spark = spark;
     this.store = new DeltaStore(spark);
     this.options = options;
+    this.beforeWrite = beforeWrite;
   }
 
   /** Loads, checks and runs a spec file; on failure the audit and report are written, then it throws. */
@@ -259,6 +266,7 @@ public final class JobRunner {
     for (Step step : steps) {
       data = step.apply(data);
     }
+    data = beforeWrite.apply(data);
     List<String> guarantees = guarantees(output, columns, pz);
     Map<String, String> properties = new LinkedHashMap<>();
     properties.put("deid.run_id", state.runId);

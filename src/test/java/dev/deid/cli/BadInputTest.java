@@ -1,0 +1,184 @@
+package dev.deid.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deid.TestSpark;
+import dev.deid.TestWarehouses;
+import dev.deid.io.DeltaStore;
+import dev.deid.io.Warehouse;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each kind of bad spec, data or key: a clear error naming the field and the fix, a non-zero exit,
+ * nothing written (no output, raw tables untouched) and a FAILED audit record.
+ */
+class BadInputTest {
+  static SparkSession spark;
+  static Warehouse warehouse;
+  static Path keys;
+  static String sample;
+  static Map<String, Long> rawVersions = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    spark = TestSpark.session();
+    warehouse = TestWarehouses.fresh("bad-input");
+    keys = TestWarehouses.keyDirectory();
+    sample = Files.readString(Path.of("jobs/customers.yaml"));
+    spark.read().format("delta").load(warehouse.rawTable("feedback")).limit(0)
+        .write().format("delta").save(warehouse.rawTable("feedback_empty"));
+    DeltaStore store = new DeltaStore(spark);
+    for (String t : new String[] {"customers", "orders", "feedback"}) {
+      rawVersions.put(t, store.latestVersion(warehouse.rawTable(t)));
+    }
+  }
+
+  /** Runs the sample spec changed by {@code edit}; returns what the job printed as errors. */
+  static String runRefused(String specText, Path keyDir, String... expected) throws Exception {
+    Path spec = Files.createTempFile(TestSpark.tempDirectory("spec"), "bad", ".yaml");
+    Files.writeString(spec, specText);
+    StringWriter err = new StringWriter();
+    int code = DeidCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(err),
+        "run", spec.toString(), "--warehouse", warehouse.root(), "--key-dir", keyDir.toString(),
+        "--reference-time", TestWarehouses.REFERENCE_TIME.toString());
+    String message = err.toString();
+    assertEquals(DeidCli.FAILED, code, "the run must be refused: " + message);
+    for (String text : expected) {
+      assertTrue(message.contains(text), "expected '" + text + "' in: " + message);
+    }
+    assertTrue(message.contains("fix:"), "the error must say how to fix it: " + message);
+    assertNothingWritten();
+    long failedWithMessage = spark.read().format("delta").load(warehouse.auditTable())
+        .filter("status = 'FAILED'").filter(org.apache.spark.sql.functions.col("error").contains(expected[0])).count();
+    assertTrue(failedWithMessage >= 1, "a FAILED audit record must carry the error");
+    return message;
+  }
+
+  static String edit(String from, String to) {
+    assertTrue(sample.contains(from), "the sample spec must contain: " + from);
+    return sample.replace(from, to);
+  }
+
+  static void assertNothingWritten() {
+    assertFalse(Files.exists(Path.of(warehouse.root(), "analysts")), "no analyst output may be written");
+    assertFalse(Files.exists(Path.of(warehouse.root(), "partners")), "no partner extract may be written");
+    DeltaStore store = new DeltaStore(spark);
+    rawVersions.forEach((t, v) -> assertEquals(v, store.latestVersion(warehouse.rawTable(t)), "raw " + t + " must be untouched"));
+  }
+
+  @Test
+  void unclassifiedRawColumn_failsClosed() throws Exception {
+    runRefused(edit("      resident_id:             {class: direct_identifier, action: drop}\n", ""), keys,
+        "sources.customers.columns", "[resident_id] are not classified");
+  }
+
+  @Test
+  void classifiedColumnMissingFromData() throws Exception {
+    runRefused(edit("      city:                    {class: quasi_identifier, action: keep}\n",
+        "      city:                    {class: quasi_identifier, action: keep}\n      nickname: {class: insensitive, action: keep}\n"),
+        keys, "sources.customers.columns", "[nickname] do not exist in the raw table");
+  }
+
+  @Test
+  void missingKey() throws Exception {
+    Path dir = TestSpark.tempDirectory("keys-missing");
+    TestWarehouses.writeKey(dir, "analysts.key", "analysts-k1", TestWarehouses.ANALYSTS_SECRET);
+    runRefused(sample, dir, "DEID_KEY_PARTNER_ACME", "partner_acme.key");
+  }
+
+  @Test
+  void shortKey_doesNotRevealTheSecret() throws Exception {
+    Path dir = TestWarehouses.keyDirectory();
+    TestWarehouses.writeKey(dir, "analysts.key", "analysts-k1", new byte[16]);
+    String message = runRefused(sample, dir, "shorter than the 32 bytes required", "analysts");
+    assertFalse(message.contains("AAAAAAAAAAAAAAAAAAAAAA=="), "the secret must not be printed");
+  }
+
+  @Test
+  void malformedYaml() throws Exception {
+    runRefused(sample + "\noutputs: [\n", keys, "malformed YAML");
+  }
+
+  @Test
+  void wrongTypeInSpec() throws Exception {
+    runRefused(edit("maxAgeDays: 1095", "maxAgeDays: three years"), keys,
+        "sources.customers.retention.maxAgeDays", "expected a whole number");
+  }
+
+  @Test
+  void unknownOutputColumn() throws Exception {
+    runRefused(edit("signup_at, last_activity_at]", "signup_at, last_activity_at, shoe_size]"), keys,
+        "outputs[0].columns[10]", "'shoe_size' is not a column of source 'customers'");
+  }
+
+  @Test
+  void missingRetentionColumn() throws Exception {
+    runRefused(edit("{column: last_activity_at, maxAgeDays: 1095}", "{column: deleted_at, maxAgeDays: 1095}"), keys,
+        "sources.customers.retention.column", "'deleted_at' is not a column");
+  }
+
+  @Test
+  void retentionColumnOfWrongType() throws Exception {
+    runRefused(edit("{column: last_activity_at, maxAgeDays: 1095}", "{column: city, maxAgeDays: 1095}"), keys,
+        "sources.customers.retention.column", "has type string but a timestamp or date is required");
+  }
+
+  @Test
+  void emptySource() throws Exception {
+    runRefused(edit("  feedback:\n    subjectColumn", "  feedback:\n    table: feedback_empty\n    subjectColumn"), keys,
+        "sources.feedback.table", "has no rows");
+  }
+
+  @Test
+  void missingSourceTable() throws Exception {
+    runRefused(edit("  orders:\n    subjectColumn", "  orders:\n    table: no_such_table\n    subjectColumn"), keys,
+        "sources.orders.table", "no Delta table at");
+  }
+
+  @Test
+  void droppedColumnListedInOutput() throws Exception {
+    runRefused(edit("columns: [customer_id, email, mobile,", "columns: [customer_id, name, mobile,"), keys,
+        "outputs[0].columns[1]", "'name' is classified with action drop");
+  }
+
+  @Test
+  void directIdentifierReleasedUnchanged() throws Exception {
+    runRefused(edit("{class: direct_identifier, action: mask, keepLast: 4}", "{class: direct_identifier, action: keep}"), keys,
+        "sources.customers.columns.mobile.action", "cannot be released unchanged");
+  }
+
+  @Test
+  void actionOfWrongTypeForColumn() throws Exception {
+    runRefused(edit("city:                    {class: quasi_identifier, action: keep}",
+        "city:                    {class: quasi_identifier, action: age_band, width: 10}"), keys,
+        "sources.customers.columns.city.action", "has type string but a timestamp or date");
+  }
+
+  @Test
+  void unknownPurpose() throws Exception {
+    runRefused(edit("purpose: partner_sharing", "purpose: resale"), keys, "outputs[3].purpose", "unknown purpose 'resale'");
+  }
+
+  @Test
+  void validate_reportsEveryErrorAtOnce() throws Exception {
+    Path spec = Files.createTempFile(TestSpark.tempDirectory("spec"), "bad", ".yaml");
+    Files.writeString(spec, edit("maxAgeDays: 1095", "maxAgeDays: -1").replace("purpose: partner_sharing", "purpose: resale"));
+    StringWriter err = new StringWriter();
+    int code = DeidCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "validate", spec.toString());
+    assertEquals(DeidCli.FAILED, code);
+    assertTrue(err.toString().contains("sources.customers.retention.maxAgeDays"), err.toString());
+    assertTrue(err.toString().contains("outputs[3].purpose"), err.toString());
+    StringWriter out = new StringWriter();
+    assertEquals(0, DeidCli.execute(new PrintWriter(out), new PrintWriter(new StringWriter()), "validate", "jobs/customers.yaml"));
+  }
+}
