@@ -81,7 +81,8 @@ public final class JobRunner {
       state.status = "FAILED";
       state.error = e.getMessage();
       throw e;
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // Spark throws checked SparkExceptions from Scala code; they are failures of the run all the same.
       state.status = "FAILED";
       state.error = "Internal error " + e.getClass().getName() + " (see the driver log of run " + runId + ")";
       LOG.error("Run {} failed", runId, e);
