@@ -18,7 +18,13 @@ final class Summary {
     }
     for (RunReport.OutputReport o : report.outputs()) {
       System.out.println("  output     " + o.name() + " (" + o.audience() + ", " + o.format() + "): " + o.rowsOut()
-          + " rows (" + o.rowsFilteredByConsent() + " filtered by consent) -> " + o.location());
+          + " rows (" + o.rowsFilteredByConsent() + " filtered by consent, " + o.rowsSuppressed() + " suppressed) -> "
+          + o.location());
+      if (o.anonymization() != null) {
+        System.out.println("             " + o.anonymization().models() + " levels " + o.anonymization().levels()
+            + ", loss " + String.format("%.4f", o.anonymization().loss()) + ", highest prosecutor risk "
+            + String.format("%.4f", o.anonymization().outputRisk().highestProsecutorRisk()));
+      }
     }
     System.out.println("  report     " + warehouse.reportDirectory(report.job()) + "/" + report.runId() + ".json");
     System.out.println("  audit      " + warehouse.auditTable());

@@ -11,7 +11,8 @@ public record JobSpec(
     ConsentSpec consent,
     ErasureSpec erasure,
     Map<String, SourceSpec> sources,
-    List<OutputSpec> outputs) {
+    List<OutputSpec> outputs,
+    Map<String, HierarchySpec> hierarchies) {
 
   public SourceSpec source(String sourceName) {
     return sources.get(sourceName);

@@ -7,7 +7,8 @@ import java.util.List;
  * columns, transformed as classified, for one audience ({@code analysts} or {@code partner:<name>}).
  */
 public record OutputSpec(
-    int index, String name, String source, String audience, String purpose, OutputFormat format, List<String> columns) {
+    int index, String name, String source, String audience, String purpose, OutputFormat format, List<String> columns,
+    AnonymizationSpec anonymization) {
 
   public String path() {
     return "outputs[" + index + "]";

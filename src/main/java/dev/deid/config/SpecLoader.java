@@ -41,10 +41,16 @@ public final class SpecLoader {
       throw Errors.of("Cannot read job spec " + file + ": " + e.getClass().getSimpleName()
           + " (fix: pass the path of an existing, readable YAML file)");
     }
-    return parse(new String(bytes, StandardCharsets.UTF_8), file.toString());
+    Path directory = file.toAbsolutePath().getParent();
+    return parse(new String(bytes, StandardCharsets.UTF_8), file.toString(), directory);
   }
 
   public static JobSpec parse(String yaml, String origin) {
+    return parse(yaml, origin, Path.of("").toAbsolutePath());
+  }
+
+  /** Parses a spec whose relative file references (hierarchies) resolve against {@code baseDirectory}. */
+  public static JobSpec parse(String yaml, String origin, Path baseDirectory) {
     Object document;
     try {
       LoaderOptions options = new LoaderOptions();
@@ -59,7 +65,7 @@ public final class SpecLoader {
     Map<String, Object> top = new LinkedHashMap<>();
     map.forEach((k, v) -> top.put(String.valueOf(k), v));
     List<String> problems = new ArrayList<>();
-    JobSpec spec = new Builder(SpecNode.root(top, problems), problems, sha256(yaml)).build();
+    JobSpec spec = new Builder(SpecNode.root(top, problems), problems, sha256(yaml), baseDirectory).build();
     if (!problems.isEmpty()) {
       throw Errors.all(problems);
     }
@@ -86,14 +92,17 @@ public final class SpecLoader {
     /** Column names as declared, including those whose spec had errors, so one error is not reported twice. */
     private final Map<String, Set<String>> declaredColumns = new LinkedHashMap<>();
 
-    Builder(SpecNode root, List<String> problems, String hash) {
+    private final Path baseDirectory;
+
+    Builder(SpecNode root, List<String> problems, String hash, Path baseDirectory) {
       this.root = root;
       this.problems = problems;
       this.hash = hash;
+      this.baseDirectory = baseDirectory;
     }
 
     JobSpec build() {
-      root.allowOnly(Set.of("name", "vacuum", "consent", "erasure", "sources", "outputs"));
+      root.allowOnly(Set.of("name", "vacuum", "consent", "erasure", "sources", "outputs", "hierarchies"));
       String name = root.string("name", true);
       if (name != null && !NAME.matcher(name).matches()) {
         root.problem("name", "'" + name + "' is not a valid job name", "use lower-case letters, digits and _");
@@ -111,12 +120,19 @@ public final class SpecLoader {
       }
       ConsentSpec consent = consent(root.mapping("consent", false), sources);
       ErasureSpec erasure = erasure(root.mapping("erasure", false));
-      List<OutputSpec> outputs = outputs(root.list("outputs", true), sources, consent);
+      Map<String, HierarchySpec> hierarchies = new LinkedHashMap<>();
+      root.mappings("hierarchies", false).forEach((hierarchyName, node) -> {
+        HierarchySpec h = AnonymizationSpecs.hierarchy(hierarchyName, node, baseDirectory);
+        if (h != null) {
+          hierarchies.put(hierarchyName, h);
+        }
+      });
+      List<OutputSpec> outputs = outputs(root.list("outputs", true), sources, consent, hierarchies);
       if (erasure != null && !AUDIENCE.matcher(erasure.auditAudience()).matches()) {
         root.problem("erasure.auditAudience", "'" + erasure.auditAudience() + "' is not an audience",
             "use analysts or partner:<name>");
       }
-      return new JobSpec(name, hash, vacuum, consent, erasure, sources, outputs);
+      return new JobSpec(name, hash, vacuum, consent, erasure, sources, outputs, hierarchies);
     }
 
     private VacuumPolicy vacuum(SpecNode node) {
@@ -207,6 +223,8 @@ public final class SpecLoader {
           return new Transform.Pseudonymize();
         case "redact":
           return new Transform.Redact();
+        case "age":
+          return new Transform.Age();
         case "mask": {
           Integer first = node.has("keepFirst") ? node.integer("keepFirst", false, 0, 64) : Integer.valueOf(0);
           Integer last = node.has("keepLast") ? node.integer("keepLast", false, 0, 64) : Integer.valueOf(0);
@@ -230,7 +248,7 @@ public final class SpecLoader {
         }
         default:
           node.problem("action", "unknown action '" + action + "'",
-              "use keep, drop, pseudonymize, mask, age_band, truncate, prefix or redact");
+              "use keep, drop, pseudonymize, mask, age, age_band, truncate, prefix or redact");
           return null;
       }
     }
@@ -274,12 +292,13 @@ public final class SpecLoader {
       return table == null || subject == null || audience == null ? null : new ErasureSpec(table, subject, audience);
     }
 
-    private List<OutputSpec> outputs(List<SpecNode> nodes, Map<String, SourceSpec> sources, ConsentSpec consent) {
+    private List<OutputSpec> outputs(List<SpecNode> nodes, Map<String, SourceSpec> sources, ConsentSpec consent,
+        Map<String, HierarchySpec> hierarchies) {
       List<OutputSpec> outputs = new ArrayList<>();
       Set<String> names = new HashSet<>();
       for (int i = 0; i < nodes.size(); i++) {
         SpecNode node = nodes.get(i);
-        node.allowOnly(Set.of("name", "source", "audience", "purpose", "format", "columns"));
+        node.allowOnly(Set.of("name", "source", "audience", "purpose", "format", "columns", "anonymization"));
         String name = node.string("name", true);
         String sourceName = node.string("source", true);
         String audience = node.string("audience", true);
@@ -318,8 +337,14 @@ public final class SpecLoader {
         if (source != null) {
           checkOutputColumns(node, source, columns);
         }
+        AnonymizationSpec anonymization = null;
+        SpecNode anonymizationNode = node.mapping("anonymization", false);
+        if (anonymizationNode != null && source != null) {
+          List<ColumnSpec> released = columns.stream().map(c -> source.columns().get(c)).filter(c -> c != null).toList();
+          anonymization = AnonymizationSpecs.anonymization(anonymizationNode, released, hierarchies);
+        }
         if (name != null && sourceName != null && audience != null && purpose != null && format != null) {
-          outputs.add(new OutputSpec(i, name, sourceName, audience, purpose, format, List.copyOf(columns)));
+          outputs.add(new OutputSpec(i, name, sourceName, audience, purpose, format, List.copyOf(columns), anonymization));
         }
       }
       return outputs;

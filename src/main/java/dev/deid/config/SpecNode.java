@@ -86,6 +86,31 @@ final class SpecNode {
     return number;
   }
 
+  Double number(String key, boolean required, double min, double max) {
+    Object value = values.get(key);
+    if (value == null) {
+      if (required) {
+        problem(key, "required field is missing", "add " + key + ": <number>");
+      }
+      return null;
+    }
+    if (!(value instanceof Number n)) {
+      problem(key, "expected a number but found " + describe(value), "write a number from " + min + " to " + max);
+      return null;
+    }
+    double number = n.doubleValue();
+    if (!(number >= min && number <= max)) {
+      problem(key, "value " + number + " is out of range", "use a number from " + min + " to " + max);
+      return null;
+    }
+    return number;
+  }
+
+  /** The raw YAML value, for shapes the typed readers do not cover. */
+  Object raw(String key) {
+    return values.get(key);
+  }
+
   boolean bool(String key, boolean defaultValue) {
     Object value = values.get(key);
     if (value == null) {

@@ -30,6 +30,11 @@ public sealed interface Transform {
     public String action() { return "age_band"; }
   }
 
+  /** A birth date becomes the age in whole years at the run's reference date (for interval hierarchies). */
+  record Age() implements Transform {
+    public String action() { return "age"; }
+  }
+
   /** A date or timestamp truncated to the start of its day, month or year. */
   record Truncate(String unit) implements Transform {
     public String action() { return "truncate"; }

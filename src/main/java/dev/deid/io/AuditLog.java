@@ -52,6 +52,7 @@ public final class AuditLog {
         outputVersions.put(o.name(), o.version());
         counts.put("output." + o.name() + ".rows_in", o.rowsIn());
         counts.put("output." + o.name() + ".filtered_by_consent", o.rowsFilteredByConsent());
+        counts.put("output." + o.name() + ".suppressed", o.rowsSuppressed());
         counts.put("output." + o.name() + ".rows_out", o.rowsOut());
       }
     }

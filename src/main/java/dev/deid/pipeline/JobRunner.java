@@ -1,5 +1,6 @@
 package dev.deid.pipeline;
 
+import dev.deid.config.AnonymizationSpec;
 import dev.deid.config.ColumnSpec;
 import dev.deid.config.JobSpec;
 import dev.deid.config.OutputFormat;
@@ -13,8 +14,11 @@ import dev.deid.io.AuditLog;
 import dev.deid.io.DeltaStore;
 import dev.deid.io.ExtractStore;
 import dev.deid.privacy.Pseudonymizer;
+import dev.deid.privacy.anon.Anonymizer;
+import dev.deid.privacy.anon.PrivacyModel;
 import dev.deid.report.ReportWriter;
 import dev.deid.report.RunReport;
+import dev.deid.steps.Anonymize;
 import dev.deid.steps.ConsentFilter;
 import dev.deid.steps.GeneralizeColumns;
 import dev.deid.steps.Minimize;
@@ -267,8 +271,23 @@ public final class JobRunner {
     for (Step step : steps) {
       data = step.apply(data);
     }
+    RunReport.AnonymizationReport anonymization = null;
+    long rowsSuppressed = 0;
+    Long rowsReachingAnonymizer = null;
+    if (output.anonymization() != null) {
+      Anonymize.Outcome outcome = Anonymize.apply(data, output.anonymization(), spec.hierarchies(), output.path());
+      data = outcome.data();
+      anonymization = anonymizationReport(output.anonymization(), outcome);
+      rowsReachingAnonymizer = outcome.result().inputRisk().records();
+      rowsSuppressed = output.anonymization().starSuppressed() ? 0 : outcome.result().suppressedRecords();
+    }
     data = beforeWrite.apply(data);
     List<String> guarantees = guarantees(output, columns, pz);
+    if (anonymization != null) {
+      guarantees.add("anonymized: " + String.join(", ", anonymization.models()) + " on " + anonymization.levels().keySet()
+          + (anonymization.optimal() ? " (optimal " : " (") + anonymization.strategy() + "), "
+          + anonymization.suppressedRecords() + " records suppressed");
+    }
     Map<String, String> properties = new LinkedHashMap<>();
     properties.put("deid.run_id", state.runId);
     properties.put("deid.job", spec.name());
@@ -295,9 +314,35 @@ public final class JobRunner {
     List<RunReport.ColumnReport> columnReports = columns.stream()
         .map(c -> new RunReport.ColumnReport(c.name(), c.outputName(), c.columnClass().yamlName(), c.transform().action()))
         .toList();
+    long afterConsent = rowsReachingAnonymizer != null ? rowsReachingAnonymizer : rowsOut;
     return new RunReport.OutputReport(output.name(), output.audience(), output.purpose(), output.format().name().toLowerCase(),
-        location, version, rowsIn, rowsIn - rowsOut, rowsOut, pz.keyId(),
-        previousKeyId != null && !previousKeyId.equals(pz.keyId()) ? previousKeyId : null, columnReports, guarantees);
+        location, version, rowsIn, rowsIn - afterConsent, rowsSuppressed, rowsOut, pz.keyId(),
+        previousKeyId != null && !previousKeyId.equals(pz.keyId()) ? previousKeyId : null, columnReports, guarantees,
+        anonymization);
+  }
+
+  private static RunReport.AnonymizationReport anonymizationReport(AnonymizationSpec spec, Anonymize.Outcome outcome) {
+    Anonymizer.Outcome r = outcome.result();
+    Map<String, Integer> levels = new LinkedHashMap<>();
+    Map<String, Integer> heights = new LinkedHashMap<>();
+    Map<String, Double> lossPerColumn = new LinkedHashMap<>();
+    for (int d = 0; d < outcome.quasiIdentifiers().size(); d++) {
+      String column = outcome.quasiIdentifiers().get(d);
+      if (r.levels() != null) {
+        levels.put(column, r.levels()[d]);
+      }
+      heights.put(column, outcome.hierarchies().get(d).height());
+      lossPerColumn.put(column, r.lossPerAttribute()[d]);
+    }
+    if (r.levels() == null) {
+      outcome.quasiIdentifiers().forEach(c -> levels.put(c, -1));
+    }
+    Map<String, Double> scores = new LinkedHashMap<>();
+    r.scores().forEach((metric, value) -> scores.put(metric.name().toLowerCase(), value));
+    return new RunReport.AnonymizationReport(spec.mode().name().toLowerCase(),
+        spec.models().stream().map(PrivacyModel::describe).toList(), spec.suppressionLimit(), spec.metric().name().toLowerCase(),
+        levels, heights, r.optimal(), r.strategy(), r.nodesEvaluated(), r.latticeSize(), r.suppressedRecords(), r.loss(),
+        lossPerColumn, scores, r.inputRisk(), r.outputRisk());
   }
 
   private Step consentFilter(JobSpec spec, SourceSpec source, OutputSpec output, RunState state) {

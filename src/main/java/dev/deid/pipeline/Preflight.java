@@ -120,7 +120,7 @@ public final class Preflight {
 
   /** Null when the type fits the transform, otherwise what is required. */
   private static String expectedType(Transform transform, DataType type) {
-    if (transform instanceof Transform.AgeBand || transform instanceof Transform.Truncate) {
+    if (transform instanceof Transform.AgeBand || transform instanceof Transform.Truncate || transform instanceof Transform.Age) {
       return isTemporal(type) ? null : "a timestamp or date";
     }
     if (transform instanceof Transform.Redact) {

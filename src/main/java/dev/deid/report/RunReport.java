@@ -31,8 +31,19 @@ public record RunReport(
   /** One written output: where, which version, how many rows went in and out, and which guarantees hold. */
   public record OutputReport(
       String name, String audience, String purpose, String format, String location, long version,
-      long rowsIn, long rowsFilteredByConsent, long rowsOut, String keyId, String previousKeyId,
-      List<ColumnReport> columns, List<String> guarantees) {}
+      long rowsIn, long rowsFilteredByConsent, long rowsSuppressed, long rowsOut, String keyId, String previousKeyId,
+      List<ColumnReport> columns, List<String> guarantees, AnonymizationReport anonymization) {}
+
+  /**
+   * What the anonymization chose and how safe and useful the result is: the transformation (level
+   * per quasi-identifier, or local recoding), whether it is proven optimal, suppression, information
+   * loss (ARX's Loss, overall and per column) and re-identification risk before and after.
+   */
+  public record AnonymizationReport(
+      String mode, List<String> models, double suppressionLimit, String metric, Map<String, Integer> levels,
+      Map<String, Integer> hierarchyHeights, boolean optimal, String strategy, long nodesEvaluated, long latticeSize,
+      long suppressedRecords, double loss, Map<String, Double> lossPerColumn, Map<String, Double> scores,
+      dev.deid.privacy.anon.RiskProfile inputRisk, dev.deid.privacy.anon.RiskProfile outputRisk) {}
 
   public record ColumnReport(String source, String output, String columnClass, String action) {}
 }

@@ -60,6 +60,9 @@ public final class GeneralizeColumns implements Step {
     if (transform instanceof Transform.AgeBand band) {
       return ageBand(value, band.width());
     }
+    if (transform instanceof Transform.Age) {
+      return age(value);
+    }
     if (transform instanceof Transform.Truncate truncate) {
       if (type instanceof DateType) {
         return truncate.unit().equals("day") ? value : functions.trunc(value, truncate.unit());
@@ -92,9 +95,13 @@ public final class GeneralizeColumns implements Step {
         .otherwise(functions.repeat(functions.lit("*"), length));
   }
 
-  private Column ageBand(Column birthDate, int width) {
-    Column age = functions.floor(functions.months_between(
+  private Column age(Column birthDate) {
+    return functions.floor(functions.months_between(
         functions.lit(Date.valueOf(referenceDate)), birthDate.cast("date")).divide(12)).cast("int");
+  }
+
+  private Column ageBand(Column birthDate, int width) {
+    Column age = age(birthDate);
     if (width == 1) {
       return age.cast("string");
     }

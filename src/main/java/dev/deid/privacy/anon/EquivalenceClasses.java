@@ -53,6 +53,17 @@ public final class EquivalenceClasses {
     return distributions[c * sensitiveDomain + sensitiveValue];
   }
 
+  /** One class of the given size and distribution, for checking a candidate partition. */
+  static EquivalenceClasses single(int dims, long size, long[] distribution) {
+    EquivalenceClasses one = new EquivalenceClasses(new int[dims], dims, 1, distribution == null ? 0 : distribution.length);
+    one.classes = 1;
+    one.sizes[0] = size;
+    if (distribution != null) {
+      System.arraycopy(distribution, 0, one.distributions, 0, distribution.length);
+    }
+    return one;
+  }
+
   /** Groups the histogram's rows under {@code levels}. */
   public static EquivalenceClasses of(TupleHistogram h, int[] levels) {
     int dims = h.dimensions();

@@ -1,0 +1,25 @@
+package dev.deid.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Where a generalization hierarchy comes from: an ARX CSV file, or a builder over the data's values. */
+public sealed interface HierarchySpec {
+  String name();
+
+  /** ARX's hierarchy CSV format, read from a path relative to the job spec's directory. */
+  record FromFile(String name, Path file) implements HierarchySpec {}
+
+  /** Whole numbers in nested bands of the given widths, e.g. 5, 10, 20 years. */
+  record Intervals(String name, long min, List<Integer> widths) implements HierarchySpec {}
+
+  /** Dates generalized to month, quarter, year, decade (any ascending subset). */
+  record Dates(String name, List<String> levels) implements HierarchySpec {}
+
+  /** Fixed-length codes masked from the right, one character per level. */
+  record Masking(String name, int length) implements HierarchySpec {}
+
+  /** Explicit groupings, one mapping of group name to members per level. */
+  record Groups(String name, List<Map<String, List<String>>> levels) implements HierarchySpec {}
+}
