@@ -12,7 +12,9 @@ public record JobSpec(
     ErasureSpec erasure,
     Map<String, SourceSpec> sources,
     List<OutputSpec> outputs,
-    Map<String, HierarchySpec> hierarchies) {
+    Map<String, HierarchySpec> hierarchies,
+    List<BudgetSpec> budgets,
+    List<ReleaseSpec> releases) {
 
   public SourceSpec source(String sourceName) {
     return sources.get(sourceName);

@@ -102,7 +102,7 @@ public final class SpecLoader {
     }
 
     JobSpec build() {
-      root.allowOnly(Set.of("name", "vacuum", "consent", "erasure", "sources", "outputs", "hierarchies"));
+      root.allowOnly(Set.of("name", "vacuum", "consent", "erasure", "sources", "outputs", "hierarchies", "budgets", "releases"));
       String name = root.string("name", true);
       if (name != null && !NAME.matcher(name).matches()) {
         root.problem("name", "'" + name + "' is not a valid job name", "use lower-case letters, digits and _");
@@ -127,12 +127,15 @@ public final class SpecLoader {
           hierarchies.put(hierarchyName, h);
         }
       });
-      List<OutputSpec> outputs = outputs(root.list("outputs", true), sources, consent, hierarchies);
+      List<OutputSpec> outputs = outputs(root.list("outputs", !root.has("releases")), sources, consent, hierarchies);
+      List<BudgetSpec> budgets = ReleaseSpecs.budgets(root.list("budgets", root.has("releases")), sources);
+      List<ReleaseSpec> releases = ReleaseSpecs.releases(root.list("releases", false), sources, consent, budgets,
+          outputs.stream().map(OutputSpec::name).collect(java.util.stream.Collectors.toSet()));
       if (erasure != null && !AUDIENCE.matcher(erasure.auditAudience()).matches()) {
         root.problem("erasure.auditAudience", "'" + erasure.auditAudience() + "' is not an audience",
             "use analysts or partner:<name>");
       }
-      return new JobSpec(name, hash, vacuum, consent, erasure, sources, outputs, hierarchies);
+      return new JobSpec(name, hash, vacuum, consent, erasure, sources, outputs, hierarchies, budgets, releases);
     }
 
     private VacuumPolicy vacuum(SpecNode node) {

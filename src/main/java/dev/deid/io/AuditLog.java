@@ -56,6 +56,12 @@ public final class AuditLog {
         counts.put("output." + o.name() + ".rows_out", o.rowsOut());
       }
     }
+    if (report.releases() != null) {
+      for (RunReport.ReleaseReport r : report.releases()) {
+        outputVersions.put(r.name(), r.version());
+        counts.put("release." + r.name() + ".groups_released", r.groupsReleased());
+      }
+    }
     Row row = RowFactory.create(report.runId(), report.job(), report.specHash(),
         Timestamp.from(Instant.parse(report.startedAt())), report.durationMillis(), report.status(), report.error(),
         scalaMap(report.inputVersions()), scalaMap(outputVersions), scalaMap(counts),

@@ -26,6 +26,17 @@ public record Warehouse(String root) {
     return root + "/analysts/" + output.name();
   }
 
+  public String release(dev.deid.config.ReleaseSpec release) {
+    if (release.forPartner()) {
+      return root + "/partners/" + release.audience().substring("partner:".length()) + "/" + release.name();
+    }
+    return root + "/analysts/" + release.name();
+  }
+
+  public String budgetLedger() {
+    return root + "/_deid/privacy_budget";
+  }
+
   public String auditTable() {
     return root + "/_deid/audit";
   }

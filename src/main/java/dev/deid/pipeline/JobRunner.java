@@ -1,6 +1,8 @@
 package dev.deid.pipeline;
 
 import dev.deid.config.AnonymizationSpec;
+import dev.deid.config.BudgetSpec;
+import dev.deid.config.ReleaseSpec;
 import dev.deid.config.ColumnSpec;
 import dev.deid.config.JobSpec;
 import dev.deid.config.OutputFormat;
@@ -11,15 +13,21 @@ import dev.deid.config.Transform;
 import dev.deid.errors.DeidException;
 import dev.deid.errors.Errors;
 import dev.deid.io.AuditLog;
+import dev.deid.io.BudgetLedger;
 import dev.deid.io.DeltaStore;
 import dev.deid.io.ExtractStore;
 import dev.deid.privacy.Pseudonymizer;
 import dev.deid.privacy.anon.Anonymizer;
+import dev.deid.privacy.dp.GroupStatistics;
+import dev.deid.privacy.dp.Mechanisms;
+import dev.deid.privacy.dp.NoisyRelease;
 import dev.deid.privacy.anon.PrivacyModel;
 import dev.deid.report.ReportWriter;
 import dev.deid.report.RunReport;
 import dev.deid.steps.Anonymize;
 import dev.deid.steps.ConsentFilter;
+import dev.deid.steps.DpAggregate;
+import dev.deid.steps.ReleaseTables;
 import dev.deid.steps.GeneralizeColumns;
 import dev.deid.steps.Minimize;
 import dev.deid.steps.PhysicalDeletion;
@@ -57,17 +65,27 @@ public final class JobRunner {
   private final DeltaStore store;
   private final RunOptions options;
   private final java.util.function.UnaryOperator<Dataset<Row>> beforeWrite;
+  private final Mechanisms mechanisms;
 
   public JobRunner(SparkSession spark, RunOptions options) {
-    this(spark, options, java.util.function.UnaryOperator.identity());
+    this(spark, options, java.util.function.UnaryOperator.identity(), Mechanisms.secure());
   }
 
-  /** Tests use {@code beforeWrite} to make a write fail part-way, as a crashed executor would. */
-  JobRunner(SparkSession spark, RunOptions options, java.util.function.UnaryOperator<Dataset<Row>> beforeWrite) {
+  /**
+   * Tests use {@code beforeWrite} to make a write fail part-way, as a crashed executor would, and
+   * may replace the noise mechanisms; production always uses {@link Mechanisms#secure()}.
+   */
+  JobRunner(SparkSession spark, RunOptions options, java.util.function.UnaryOperator<Dataset<Row>> beforeWrite,
+      Mechanisms mechanisms) {
     this.spark = spark;
     this.store = new DeltaStore(spark);
     this.options = options;
     this.beforeWrite = beforeWrite;
+    this.mechanisms = mechanisms;
+  }
+
+  JobRunner(SparkSession spark, RunOptions options, java.util.function.UnaryOperator<Dataset<Row>> beforeWrite) {
+    this(spark, options, beforeWrite, Mechanisms.secure());
   }
 
   /** Loads, checks and runs a spec file; on failure the audit and report are written, then it throws. */
@@ -105,6 +123,11 @@ public final class JobRunner {
   private void execute(JobSpec spec, RunState state) {
     Preflight.Checked checked = state.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
     Map<String, String> previousKeyIds = state.time("key_check", () -> checkKeyContinuity(spec, checked));
+    BudgetLedger ledger = new BudgetLedger(store, options.warehouse().budgetLedger());
+    state.time("budget_check", () -> {
+      checkBudgets(spec, ledger);
+      return null;
+    });
     state.time("retention_and_erasure", () -> {
       deleteFromRawTables(spec, checked, state);
       return null;
@@ -118,6 +141,73 @@ public final class JobRunner {
         return null;
       });
     }
+    for (ReleaseSpec release : spec.releases()) {
+      state.time("release." + release.name(), () -> {
+        state.releases.add(writeRelease(spec, release, ledger, state));
+        return null;
+      });
+    }
+  }
+
+  private static BudgetSpec budgetOf(JobSpec spec, ReleaseSpec release) {
+    return spec.budgets().stream().filter(b -> b.source().equals(release.source()) && b.audience().equals(release.audience()))
+        .findFirst().orElseThrow();
+  }
+
+  /** Every release's budget is checked against the ledger before anything is deleted or written. */
+  private void checkBudgets(JobSpec spec, BudgetLedger ledger) {
+    Map<BudgetSpec, double[]> wanted = new LinkedHashMap<>();
+    for (ReleaseSpec release : spec.releases()) {
+      double[] sum = wanted.computeIfAbsent(budgetOf(spec, release), b -> new double[2]);
+      sum[0] += release.epsilon();
+      sum[1] += release.delta();
+    }
+    wanted.forEach((budget, sum) -> ledger.check(budget, BudgetLedger.period(budget, options.referenceTime()),
+        "releases for source '" + budget.source() + "' and audience '" + budget.audience() + "'", sum[0], sum[1]));
+  }
+
+  private RunReport.ReleaseReport writeRelease(JobSpec spec, ReleaseSpec release, BudgetLedger ledger, RunState state) {
+    SourceSpec source = spec.source(release.source());
+    Dataset<Row> input = store.read(table(source), state.inputVersions.get(source.name()));
+    Dataset<Row> consented = consentFilter(spec, source, release.purpose(), state).apply(input);
+    long seed = new java.security.SecureRandom().nextLong();
+    List<GroupStatistics> found = DpAggregate.statistics(DpAggregate.bounded(consented, release, seed), release);
+    List<GroupStatistics> groups = release.publicGroups() != null ? DpAggregate.onlyPublicGroups(found, release) : found;
+    BudgetSpec budget = budgetOf(spec, release);
+    String period = BudgetLedger.period(budget, options.referenceTime());
+    ledger.reserve(budget, period, release.path(), release.name(), state.runId, release.epsilon(), release.delta(), Instant.now());
+    NoisyRelease.Plan plan = new NoisyRelease.Plan(release.aggregates(), release.bounds(), release.epsilon(), release.delta(),
+        release.noise(), release.publicGroups() != null);
+    List<NoisyRelease.Released> released = NoisyRelease.release(groups, plan, mechanisms);
+    Dataset<Row> table = ReleaseTables.toDataset(spark, release, released);
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("deid.run_id", state.runId);
+    properties.put("deid.job", spec.name());
+    properties.put("deid.audience", release.audience());
+    properties.put("deid.purpose", release.purpose());
+    properties.put("deid.privacy_unit", release.privacyUnit());
+    properties.put("deid.epsilon", String.valueOf(release.epsilon()));
+    properties.put("deid.delta", String.valueOf(release.delta()));
+    properties.put("deid.noise", release.noise().name().toLowerCase());
+    properties.put("deid.contribution_bounds", release.bounds().maxGroups() + " groups x " + release.bounds().maxRowsPerGroup() + " rows");
+    String location = options.warehouse().release(release);
+    long version = 0;
+    if (release.format() == OutputFormat.DELTA) {
+      version = store.replace(location, table, properties);
+      store.purgeAndVacuum(location, spec.vacuum());
+    } else {
+      new ExtractStore(spark).write(location, state.runId, table, release.format(), new LinkedHashMap<>(properties));
+    }
+    double[] spent = ledger.spent(budget, period);
+    Map<String, String> statistics = new LinkedHashMap<>();
+    if (!released.isEmpty()) {
+      released.get(0).statistics().forEach((name, st) -> statistics.put(name, "epsilon " + st.epsilon() + ", noise sd "
+          + st.noiseStandardDeviation() + ", 95% error bound " + st.errorBound95()));
+    }
+    return new RunReport.ReleaseReport(release.name(), release.audience(), location, version, release.epsilon(),
+        release.delta(), release.noise().name().toLowerCase(), release.bounds().maxGroups(), release.bounds().maxRowsPerGroup(),
+        release.publicGroups() != null ? "public groups" : "DP group selection", found.size(), released.size(), period,
+        Math.max(0, budget.epsilon() - spent[0]), Math.max(0, budget.delta() - spent[1]), statistics);
   }
 
   private String table(SourceSpec source) {
@@ -346,7 +436,11 @@ public final class JobRunner {
   }
 
   private Step consentFilter(JobSpec spec, SourceSpec source, OutputSpec output, RunState state) {
-    String purposeColumn = spec.consent().purposeColumns().get(output.purpose());
+    return consentFilter(spec, source, output.purpose(), state);
+  }
+
+  private Step consentFilter(JobSpec spec, SourceSpec source, String purpose, RunState state) {
+    String purposeColumn = spec.consent().purposeColumns().get(purpose);
     if (source.name().equals(spec.consent().source())) {
       return ConsentFilter.onOwnColumn(purposeColumn);
     }
@@ -374,7 +468,7 @@ public final class JobRunner {
     long duration = java.time.Duration.between(state.started, Instant.now()).toMillis();
     state.report = new RunReport(state.runId, state.job, state.spec == null ? null : state.spec.specHash(), state.status,
         state.error, state.started.toString(), options.referenceTime().toString(), duration, state.inputVersions,
-        state.retention, state.erasure, state.outputs, state.stepMillis);
+        state.retention, state.erasure, state.outputs, state.releases, state.stepMillis);
     String reportPath = options.warehouse().reportDirectory(state.job) + "/" + state.runId + ".json";
     try {
       ReportWriter.writeAtomically(reportPath, ReportWriter.toJson(state.report), spark.sparkContext().hadoopConfiguration());
@@ -402,6 +496,7 @@ public final class JobRunner {
     final Map<String, Long> inputVersions = new LinkedHashMap<>();
     final Map<String, PhysicalDeletion> retention = new LinkedHashMap<>();
     final List<RunReport.OutputReport> outputs = new ArrayList<>();
+    final List<RunReport.ReleaseReport> releases = new ArrayList<>();
     final Map<String, Long> stepMillis = new LinkedHashMap<>();
 
     RunState(String runId, Instant started, String job) {

@@ -21,7 +21,14 @@ public record RunReport(
     Map<String, PhysicalDeletion> retention,
     ErasureReport erasure,
     List<OutputReport> outputs,
+    List<ReleaseReport> releases,
     Map<String, Long> stepMillis) {
+
+  /** A differentially private release: its budget, noise, contribution bounds and groups. */
+  public record ReleaseReport(
+      String name, String audience, String location, long version, double epsilon, double delta, String noise,
+      int maxGroupsPerUnit, int maxRowsPerGroup, String groupSelection, long groupsFound, long groupsReleased,
+      String budgetPeriod, double budgetEpsilonLeft, double budgetDeltaLeft, Map<String, String> statistics) {}
 
   /** Erasure requests processed, subjects found and erased (as pseudonyms), and physical checks. */
   public record ErasureReport(

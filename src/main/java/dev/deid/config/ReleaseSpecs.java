@@ -1,0 +1,192 @@
+package dev.deid.config;
+
+import dev.deid.privacy.dp.Aggregate;
+import dev.deid.privacy.dp.ContributionBounds;
+import dev.deid.privacy.dp.NoisyRelease;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads the {@code budgets} and {@code releases} sections of a spec. */
+final class ReleaseSpecs {
+  private static final Set<String> PERIODS = Set.of("day", "month", "year", "total");
+  private static final Pattern AUDIENCE = Pattern.compile("analysts|partner:[a-z][a-z0-9_-]{0,62}");
+
+  private ReleaseSpecs() {}
+
+  static List<BudgetSpec> budgets(List<SpecNode> nodes, Map<String, SourceSpec> sources) {
+    List<BudgetSpec> budgets = new ArrayList<>();
+    for (SpecNode node : nodes) {
+      node.allowOnly(Set.of("source", "audience", "epsilon", "delta", "period"));
+      String source = node.string("source", true);
+      String audience = node.string("audience", true);
+      Double epsilon = node.number("epsilon", true, 0.000001, 1000);
+      Double delta = node.has("delta") ? node.number("delta", false, 0, 0.1) : Double.valueOf(0);
+      String period = node.has("period") ? node.string("period", false) : "month";
+      if (source != null && !sources.containsKey(source)) {
+        node.problem("source", "'" + source + "' is not a declared source", "name one of " + sources.keySet());
+      }
+      if (audience != null && !AUDIENCE.matcher(audience).matches()) {
+        node.problem("audience", "'" + audience + "' is not an audience", "use analysts or partner:<name>");
+      }
+      if (period != null && !PERIODS.contains(period)) {
+        node.problem("period", "unknown period '" + period + "'", "use day, month, year or total");
+      }
+      if (source != null && audience != null && epsilon != null && delta != null && period != null) {
+        budgets.add(new BudgetSpec(source, audience, epsilon, delta, period));
+      }
+    }
+    return budgets;
+  }
+
+  static List<ReleaseSpec> releases(List<SpecNode> nodes, Map<String, SourceSpec> sources, ConsentSpec consent,
+      List<BudgetSpec> budgets, Set<String> outputNames) {
+    List<ReleaseSpec> releases = new ArrayList<>();
+    Set<String> names = new HashSet<>(outputNames);
+    for (int i = 0; i < nodes.size(); i++) {
+      SpecNode node = nodes.get(i);
+      node.allowOnly(Set.of("name", "source", "audience", "purpose", "privacyUnit", "groupBy", "publicGroups",
+          "maxGroupsPerUnit", "maxRowsPerGroup", "epsilon", "delta", "noise", "aggregates", "format"));
+      String name = node.string("name", true);
+      String sourceName = node.string("source", true);
+      String audience = node.string("audience", true);
+      String purpose = node.string("purpose", true);
+      String unit = node.string("privacyUnit", true);
+      List<String> groupBy = node.strings("groupBy", true);
+      Integer maxGroups = node.integer("maxGroupsPerUnit", true, 1, 1_000_000);
+      Integer maxRows = node.integer("maxRowsPerGroup", true, 1, 1_000_000);
+      Double epsilon = node.number("epsilon", true, 0.000001, 100);
+      Double delta = node.has("delta") ? node.number("delta", false, 0, 0.1) : Double.valueOf(0);
+      String noiseName = node.has("noise") ? node.string("noise", false) : "laplace";
+      NoisyRelease.Noise noise = "gaussian".equals(noiseName) ? NoisyRelease.Noise.GAUSSIAN
+          : "laplace".equals(noiseName) ? NoisyRelease.Noise.LAPLACE : null;
+      if (noiseName != null && noise == null) {
+        node.problem("noise", "unknown noise '" + noiseName + "'", "use laplace (pure DP) or gaussian (needs delta)");
+      }
+      if (name != null && !names.add(name)) {
+        node.problem("name", "name '" + name + "' is already used by an output or release", "give each its own name");
+      }
+      SourceSpec source = sourceName == null ? null : sources.get(sourceName);
+      if (sourceName != null && source == null) {
+        node.problem("source", "'" + sourceName + "' is not a declared source", "name one of " + sources.keySet());
+      }
+      if (audience != null && !AUDIENCE.matcher(audience).matches()) {
+        node.problem("audience", "'" + audience + "' is not an audience", "use analysts or partner:<name>");
+      }
+      if (purpose != null && (consent == null || !consent.purposeColumns().containsKey(purpose))) {
+        node.problem("purpose", "unknown purpose '" + purpose + "'", "declare it under consent.purposes");
+      }
+      if (source != null) {
+        if (unit != null && !source.columns().containsKey(unit)) {
+          node.problem("privacyUnit", "'" + unit + "' is not a column of source '" + sourceName + "'", "name the column identifying the person protected");
+        }
+        for (int g = 0; g < groupBy.size(); g++) {
+          String column = groupBy.get(g).split(":")[0];
+          String unitOfTime = groupBy.get(g).contains(":") ? groupBy.get(g).split(":")[1] : null;
+          if (!source.columns().containsKey(column)) {
+            node.problem("groupBy[" + g + "]", "'" + column + "' is not a column of source '" + sourceName + "'", "name a source column");
+          }
+          if (unitOfTime != null && !Set.of("day", "month", "year").contains(unitOfTime)) {
+            node.problem("groupBy[" + g + "]", "unknown period '" + unitOfTime + "'", "write column:day, column:month or column:year");
+          }
+        }
+      }
+      boolean needsDelta = noise == NoisyRelease.Noise.GAUSSIAN || !node.has("publicGroups");
+      if (delta != null && needsDelta && delta == 0) {
+        node.problem("delta", "delta is 0 but " + (noise == NoisyRelease.Noise.GAUSSIAN ? "Gaussian noise" : "DP group selection")
+            + " needs delta > 0", "set delta (e.g. 1e-6) or use laplace noise with publicGroups");
+      }
+      List<List<String>> publicGroups = null;
+      if (node.has("publicGroups")) {
+        publicGroups = new ArrayList<>();
+        Object raw = node.raw("publicGroups");
+        if (raw instanceof List<?> list) {
+          for (Object group : list) {
+            List<String> key = group instanceof List<?> parts ? parts.stream().map(String::valueOf).toList() : List.of(String.valueOf(group));
+            if (key.size() != groupBy.size()) {
+              node.problem("publicGroups", "group " + key + " has " + key.size() + " values but groupBy has " + groupBy.size(),
+                  "give one value per groupBy column");
+            }
+            publicGroups.add(key);
+          }
+        } else {
+          node.problem("publicGroups", "expected a list of groups", "write [[east, 2026-01], ...]");
+        }
+      }
+      List<Aggregate> aggregates = aggregates(node, source);
+      if (sourceName != null && audience != null && epsilon != null) {
+        BudgetSpec budget = budgets.stream().filter(b -> b.source().equals(sourceName) && b.audience().equals(audience))
+            .findFirst().orElse(null);
+        if (budget == null) {
+          node.problem("epsilon", "no budget is declared for source '" + sourceName + "' and audience '" + audience + "'",
+              "add budgets: [{source: " + sourceName + ", audience: " + audience + ", epsilon: <total>, period: month}]");
+        } else if (epsilon > budget.epsilon() || (delta != null && delta > budget.delta())) {
+          node.problem("epsilon", "the release asks for more than the whole budget (epsilon " + budget.epsilon() + ", delta "
+              + budget.delta() + ")", "lower the release's epsilon/delta or raise the budget");
+        }
+      }
+      OutputFormat format = audience != null && audience.startsWith("partner:") ? OutputFormat.PARQUET : OutputFormat.DELTA;
+      if (name != null && sourceName != null && audience != null && purpose != null && unit != null && maxGroups != null
+          && maxRows != null && epsilon != null && delta != null && noise != null && aggregates != null) {
+        releases.add(new ReleaseSpec(i, name, sourceName, audience, purpose, unit, groupBy, publicGroups,
+            new ContributionBounds(maxGroups, maxRows), epsilon, delta, noise, aggregates, format));
+      }
+    }
+    return releases;
+  }
+
+  private static List<Aggregate> aggregates(SpecNode node, SourceSpec source) {
+    List<Aggregate> result = new ArrayList<>();
+    List<SpecNode> items = node.list("aggregates", true);
+    if (items.isEmpty()) {
+      node.problem("aggregates", "no aggregate is given", "add e.g. [{type: count}]");
+      return null;
+    }
+    for (SpecNode a : items) {
+      a.allowOnly(Set.of("type", "column", "lower", "upper", "q"));
+      String type = a.string("type", true);
+      if (type == null) {
+        return null;
+      }
+      Aggregate.Kind kind;
+      try {
+        kind = Aggregate.Kind.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        a.problem("type", "unknown aggregate '" + type + "'", "use count, count_units, sum, mean or quantiles");
+        return null;
+      }
+      if (kind == Aggregate.Kind.COUNT || kind == Aggregate.Kind.COUNT_UNITS) {
+        result.add(new Aggregate(kind, null, 0, 0, List.of()));
+        continue;
+      }
+      String column = a.string("column", true);
+      Double lower = a.number("lower", true, -1e12, 1e12);
+      Double upper = a.number("upper", true, -1e12, 1e12);
+      if (lower != null && upper != null && !(lower < upper)) {
+        a.problem("upper", "upper bound " + upper + " is not above lower bound " + lower, "give lower < upper");
+        return null;
+      }
+      if (source != null && column != null && !source.columns().containsKey(column)) {
+        a.problem("column", "'" + column + "' is not a column of source '" + source.name() + "'", "name a numeric source column");
+      }
+      List<Double> q = List.of();
+      if (kind == Aggregate.Kind.QUANTILES) {
+        Object raw = a.raw("q");
+        if (!(raw instanceof List<?> list) || list.isEmpty()
+            || !list.stream().allMatch(v -> v instanceof Number n && n.doubleValue() > 0 && n.doubleValue() < 1)) {
+          a.problem("q", "expected a list of quantiles in (0, 1)", "write q: [0.5, 0.9]");
+          return null;
+        }
+        q = list.stream().map(v -> ((Number) v).doubleValue()).toList();
+      }
+      if (column == null || lower == null || upper == null) {
+        return null;
+      }
+      result.add(new Aggregate(kind, column, lower, upper, q));
+    }
+    return result;
+  }
+}

@@ -1,0 +1,167 @@
+package dev.deid.steps;
+
+import dev.deid.config.ReleaseSpec;
+import dev.deid.privacy.dp.Aggregate;
+import dev.deid.privacy.dp.GroupStatistics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
+
+/**
+ * Contribution bounding and exact per-group statistics for a DP release, in Spark. Each privacy
+ * unit keeps at most {@code maxRowsPerGroup} rows in each group and at most {@code maxGroupsPerUnit}
+ * groups, chosen uniformly at random (a keyed hash of a per-run secret seed orders them), so that
+ * which rows are kept does not depend on their values. Numeric values are clamped to their bounds.
+ * What it collects to the driver is one row per group (and per group and bin for quantiles).
+ */
+public final class DpAggregate {
+  public static final String NULL_KEY = "(null)";
+
+  private DpAggregate() {}
+
+  public static List<Column> groupColumns(ReleaseSpec release) {
+    List<Column> keys = new ArrayList<>();
+    for (int g = 0; g < release.groupBy().size(); g++) {
+      String[] parts = release.groupBy().get(g).split(":");
+      Column c = functions.col("`" + parts[0] + "`");
+      if (parts.length > 1) {
+        String pattern = switch (parts[1]) {
+          case "day" -> "yyyy-MM-dd";
+          case "year" -> "yyyy";
+          default -> "yyyy-MM";
+        };
+        c = functions.date_format(c, pattern);
+      }
+      keys.add(functions.coalesce(c.cast("string"), functions.lit(NULL_KEY)).as(groupName(release, g)));
+    }
+    return keys;
+  }
+
+  public static String groupName(ReleaseSpec release, int g) {
+    return release.groupBy().get(g).replace(':', '_');
+  }
+
+  /** The rows that remain after contribution bounding, with columns deid_unit, the group keys and the source columns. */
+  public static Dataset<Row> bounded(Dataset<Row> input, ReleaseSpec release, long seed) {
+    List<Column> select = new ArrayList<>();
+    select.add(functions.col("`" + release.privacyUnit() + "`").cast("string").as("deid_unit"));
+    select.addAll(groupColumns(release));
+    for (Aggregate a : release.aggregates()) {
+      if (a.column() != null) {
+        select.add(functions.col("`" + a.column() + "`").cast("double").as("deid_value_" + a.column()));
+      }
+    }
+    Dataset<Row> rows = input.select(select.stream().distinct().toArray(Column[]::new))
+        .filter(functions.col("deid_unit").isNotNull());
+    Column[] unitAndGroup = new Column[release.groupBy().size() + 1];
+    unitAndGroup[0] = functions.col("deid_unit");
+    for (int g = 0; g < release.groupBy().size(); g++) {
+      unitAndGroup[g + 1] = functions.col(groupName(release, g));
+    }
+    Column rowOrder = functions.xxhash64(functions.lit(seed), functions.monotonically_increasing_id());
+    Dataset<Row> perGroup = rows
+        .withColumn("deid_row_rank", functions.row_number().over(Window.partitionBy(unitAndGroup).orderBy(rowOrder)))
+        .filter(functions.col("deid_row_rank").leq(release.bounds().maxRowsPerGroup()))
+        .drop("deid_row_rank");
+    Column[] groupOnly = java.util.Arrays.copyOfRange(unitAndGroup, 1, unitAndGroup.length);
+    Column[] hashInputs = new Column[unitAndGroup.length + 1];
+    hashInputs[0] = functions.lit(seed + 1);
+    System.arraycopy(unitAndGroup, 0, hashInputs, 1, unitAndGroup.length);
+    Dataset<Row> keptGroups = perGroup.select(unitAndGroup).distinct()
+        .withColumn("deid_group_rank", functions.row_number().over(Window.partitionBy(functions.col("deid_unit"))
+            .orderBy(functions.xxhash64(hashInputs))))
+        .filter(functions.col("deid_group_rank").leq(release.bounds().maxGroups()))
+        .drop("deid_group_rank");
+    List<String> joinColumns = new ArrayList<>();
+    joinColumns.add("deid_unit");
+    for (int g = 0; g < release.groupBy().size(); g++) {
+      joinColumns.add(groupName(release, g));
+    }
+    return perGroup.join(keptGroups, scala.jdk.javaapi.CollectionConverters.asScala(joinColumns).toSeq(), "left_semi");
+  }
+
+  /** Exact statistics of every group of the bounded rows. */
+  public static List<GroupStatistics> statistics(Dataset<Row> bounded, ReleaseSpec release) {
+    int keys = release.groupBy().size();
+    Column[] group = new Column[keys];
+    for (int g = 0; g < keys; g++) {
+      group[g] = functions.col(groupName(release, g));
+    }
+    List<Column> aggs = new ArrayList<>();
+    aggs.add(functions.countDistinct(functions.col("deid_unit")).as("deid_units"));
+    int sums = 0;
+    for (Aggregate a : release.aggregates()) {
+      if (a.kind() == Aggregate.Kind.SUM || a.kind() == Aggregate.Kind.MEAN) {
+        aggs.add(functions.sum(functions.round(clamped(a).multiply(Aggregate.FIXED_POINT)).cast("long")).as("deid_sum_" + sums++));
+      }
+    }
+    List<Row> rows = bounded.groupBy(group).agg(functions.count(functions.lit(1)).as("deid_rows"),
+        aggs.toArray(Column[]::new)).collectAsList();
+    Map<List<String>, long[][]> histograms = histograms(bounded, release, group);
+    List<GroupStatistics> result = new ArrayList<>();
+    for (Row r : rows) {
+      List<String> key = new ArrayList<>();
+      for (int g = 0; g < keys; g++) {
+        key.add(r.getString(g));
+      }
+      long[] s = new long[sums];
+      for (int i = 0; i < sums; i++) {
+        s[i] = r.isNullAt(keys + 2 + i) ? 0 : r.getLong(keys + 2 + i);
+      }
+      result.add(new GroupStatistics(key, r.getLong(keys), r.getLong(keys + 1), s,
+          histograms.getOrDefault(key, emptyHistograms(release))));
+    }
+    return result;
+  }
+
+  /** Public groups: exactly the declared groups, with zero statistics where the data has none. */
+  public static List<GroupStatistics> onlyPublicGroups(List<GroupStatistics> found, ReleaseSpec release) {
+    Map<List<String>, GroupStatistics> byKey = new HashMap<>();
+    found.forEach(g -> byKey.put(g.key(), g));
+    int sums = (int) release.aggregates().stream()
+        .filter(a -> a.kind() == Aggregate.Kind.SUM || a.kind() == Aggregate.Kind.MEAN).count();
+    List<GroupStatistics> result = new ArrayList<>();
+    for (List<String> key : release.publicGroups()) {
+      result.add(byKey.getOrDefault(key, new GroupStatistics(key, 0, 0, new long[sums], emptyHistograms(release))));
+    }
+    return result;
+  }
+
+  private static Column clamped(Aggregate a) {
+    return functions.least(functions.greatest(functions.col("deid_value_" + a.column()), functions.lit(a.lower())),
+        functions.lit(a.upper()));
+  }
+
+  private static long[][] emptyHistograms(ReleaseSpec release) {
+    return release.aggregates().stream().filter(a -> a.kind() == Aggregate.Kind.QUANTILES)
+        .map(a -> new long[Aggregate.QUANTILE_BINS]).toArray(long[][]::new);
+  }
+
+  private static Map<List<String>, long[][]> histograms(Dataset<Row> bounded, ReleaseSpec release, Column[] group) {
+    Map<List<String>, long[][]> result = new LinkedHashMap<>();
+    List<Aggregate> quantiles = release.aggregates().stream().filter(a -> a.kind() == Aggregate.Kind.QUANTILES).toList();
+    for (int qi = 0; qi < quantiles.size(); qi++) {
+      Aggregate a = quantiles.get(qi);
+      Column bin = functions.least(functions.floor(clamped(a).minus(a.lower()).divide(a.upper() - a.lower())
+          .multiply(Aggregate.QUANTILE_BINS)).cast("int"), functions.lit(Aggregate.QUANTILE_BINS - 1));
+      Column[] by = java.util.Arrays.copyOf(group, group.length + 1);
+      by[group.length] = bin.as("deid_bin");
+      for (Row r : bounded.groupBy(by).count().collectAsList()) {
+        List<String> key = new ArrayList<>();
+        for (int g = 0; g < group.length; g++) {
+          key.add(r.getString(g));
+        }
+        long[][] h = result.computeIfAbsent(key, k -> emptyHistograms(release));
+        h[qi][r.getInt(group.length)] += r.getLong(group.length + 1);
+      }
+    }
+    return result;
+  }
+}

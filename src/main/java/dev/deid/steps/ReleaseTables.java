@@ -1,0 +1,44 @@
+package dev.deid.steps;
+
+import dev.deid.config.ReleaseSpec;
+import dev.deid.privacy.dp.NoisyRelease;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A release as a table: the group columns, then per statistic its noised value, the noise's
+ * standard deviation ({@code _noise_sd}) and the half-width of a 95% interval ({@code _error95}),
+ * so that a reader can see how exact each figure is.
+ */
+public final class ReleaseTables {
+  private ReleaseTables() {}
+
+  public static Dataset<Row> toDataset(SparkSession spark, ReleaseSpec release, List<NoisyRelease.Released> released) {
+    StructType schema = new StructType();
+    for (int g = 0; g < release.groupBy().size(); g++) {
+      schema = schema.add(DpAggregate.groupName(release, g), DataTypes.StringType);
+    }
+    List<String> statistics = released.isEmpty() ? List.of() : List.copyOf(released.get(0).statistics().keySet());
+    for (String s : statistics) {
+      schema = schema.add(s, DataTypes.DoubleType).add(s + "_noise_sd", DataTypes.DoubleType).add(s + "_error95", DataTypes.DoubleType);
+    }
+    List<Row> rows = new ArrayList<>();
+    for (NoisyRelease.Released r : released) {
+      List<Object> values = new ArrayList<>(r.key());
+      for (String s : statistics) {
+        NoisyRelease.Statistic st = r.statistics().get(s);
+        values.add(st.value());
+        values.add(Double.isNaN(st.noiseStandardDeviation()) ? null : st.noiseStandardDeviation());
+        values.add(st.errorBound95());
+      }
+      rows.add(RowFactory.create(values.toArray()));
+    }
+    return spark.createDataFrame(rows, schema);
+  }
+}
