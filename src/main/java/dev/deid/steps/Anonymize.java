@@ -43,7 +43,7 @@ public final class Anonymize {
   private Anonymize() {}
 
   public record Outcome(Dataset<Row> data, Anonymizer.Outcome result, List<String> quasiIdentifiers,
-      List<Hierarchy> hierarchies) {}
+      List<Hierarchy> hierarchies, long histogramMillis, long searchMillis, long histogramRows) {}
 
   public static Outcome apply(Dataset<Row> input, AnonymizationSpec spec, Map<String, HierarchySpec> hierarchySpecs,
       String path) {
@@ -56,6 +56,7 @@ public final class Anonymize {
     if (spec.sensitive() != null) {
       grouping.add(text(spec.sensitive()).as("deid_sensitive"));
     }
+    long t0 = System.nanoTime();
     List<Row> counts = input.groupBy(grouping.toArray(Column[]::new)).count().collectAsList();
     if (counts.isEmpty()) {
       throw Errors.of("Cannot anonymize output at " + path + ": no rows reach it (fix: check consent and retention, "
@@ -101,6 +102,7 @@ public final class Anonymize {
     } catch (InvalidHierarchyException e) {
       throw hierarchyError(path + ".anonymization.tCloseness.hierarchy", e);
     }
+    long t1 = System.nanoTime();
     Anonymizer.Outcome outcome;
     try {
       outcome = Anonymizer.anonymize(histogram, new Anonymizer.Plan(spec.models(), spec.suppressionLimit(), spec.metric(),
@@ -109,8 +111,9 @@ public final class Anonymize {
       throw Errors.of("Cannot anonymize output at " + path + ".anonymization: " + e.getMessage()
           + " (fix: relax the privacy models or raise the suppression limit)");
     }
+    long t2 = System.nanoTime();
     Dataset<Row> data = transform(input, quasi, histogram, outcome, spec.starSuppressed());
-    return new Outcome(data, outcome, quasi, List.of(hierarchies));
+    return new Outcome(data, outcome, quasi, List.of(hierarchies), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, histogram.rows());
   }
 
   private static Column text(String column) {

@@ -33,10 +33,10 @@ public final class GlobalRecoding {
   private final boolean metricMonotone;
   private final long deadline;
   private final int[] maxLevels;
-  private final List<int[]> acceptableMinimal = new ArrayList<>();
-  private Evaluation best;
-  private long evaluated;
-  private boolean timedOut;
+  private final List<int[]> acceptableMinimal = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile Evaluation best;
+  private final java.util.concurrent.atomic.AtomicLong evaluated = new java.util.concurrent.atomic.AtomicLong();
+  private volatile boolean timedOut;
 
   private GlobalRecoding(TupleHistogram histogram, List<PrivacyModel> models, double suppressionLimit,
       UtilityMetric metric, SensitiveContext context, long timeBudgetMillis) {
@@ -69,16 +69,71 @@ public final class GlobalRecoding {
       size = Math.multiplyExact(size, max + 1);
     }
     if (size <= maxExhaustiveNodes) {
-      EquivalenceClasses bottom = EquivalenceClasses.of(histogram, new int[histogram.dimensions()]);
-      search.visit(bottom, 0);
+      search.exhaustive();
       if (!search.timedOut && search.best != null) {
-        return new Result(search.best, true, search.evaluated, size, "exhaustive lattice search with pruning");
+        return new Result(search.best, true, search.evaluated.get(), size, "exhaustive lattice search with pruning");
       }
     }
     Evaluation greedy = search.greedy();
     Evaluation chosen = search.best != null && (greedy == null || search.best.score() <= greedy.score()) ? search.best : greedy;
-    return new Result(chosen, false, search.evaluated, size,
+    return new Result(chosen, false, search.evaluated.get(), size,
         search.timedOut ? "time budget exhausted; best of partial search and greedy climb" : "greedy climb (lattice too large)");
+  }
+
+  /**
+   * The bottom node, then the spanning subtrees below it, spread over the machine's cores: the
+   * subtrees share nothing but the best node and the acceptable nodes found, both thread-safe.
+   */
+  private void exhaustive() {
+    EquivalenceClasses bottom = EquivalenceClasses.of(histogram, new int[histogram.dimensions()]);
+    if (consider(bottom, false)) {
+      return;
+    }
+    List<java.util.concurrent.Callable<Void>> subtrees = new ArrayList<>();
+    for (int d = 0; d < maxLevels.length; d++) {
+      if (maxLevels[d] > 0) {
+        int dimension = d;
+        subtrees.add(() -> {
+          visit(bottom.rollUp(histogram, dimension, 1), dimension);
+          return null;
+        });
+      }
+    }
+    int threads = Math.max(1, Math.min(subtrees.size(), Runtime.getRuntime().availableProcessors()));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      for (java.util.concurrent.Future<Void> f : pool.invokeAll(subtrees)) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while searching", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Evaluates a node; returns true when nothing above it can be better (so its subtree is skipped). */
+  private boolean consider(EquivalenceClasses classes, boolean knownAcceptable) {
+    Evaluation e = evaluate(classes, knownAcceptable);
+    if (e.acceptable()) {
+      offer(e);
+      if (modelsMonotone && !knownAcceptable) {
+        acceptableMinimal.add(classes.levels.clone());
+      }
+      return metricMonotone;
+    }
+    return false;
+  }
+
+  /** Keeps the better of two nodes; ties go to the lexicographically smaller transformation, so the result is deterministic. */
+  private synchronized void offer(Evaluation e) {
+    if (best == null || e.score() < best.score()
+        || (e.score() == best.score() && java.util.Arrays.compare(e.levels(), best.levels()) < 0)) {
+      best = e;
+    }
   }
 
   /** Evaluates a node and its spanning-tree children (raising dimensions >= {@code firstDimension}). */
@@ -92,20 +147,12 @@ public final class GlobalRecoding {
     if (knownAcceptable && metricMonotone) {
       return;
     }
-    if (best != null && metric.lowerBound(histogram, classes) >= best.score()) {
+    Evaluation current = best;
+    if (current != null && metric.lowerBound(histogram, classes) > current.score()) {
       return;
     }
-    Evaluation e = evaluate(classes, knownAcceptable);
-    if (e.acceptable()) {
-      if (best == null || e.score() < best.score()) {
-        best = e;
-      }
-      if (modelsMonotone && !knownAcceptable) {
-        acceptableMinimal.add(levels.clone());
-      }
-      if (metricMonotone) {
-        return;
-      }
+    if (consider(classes, knownAcceptable)) {
+      return;
     }
     for (int d = firstDimension; d < levels.length; d++) {
       if (levels[d] < maxLevels[d]) {
@@ -131,7 +178,7 @@ public final class GlobalRecoding {
   }
 
   Evaluation evaluate(EquivalenceClasses classes, boolean knownAcceptable) {
-    evaluated++;
+    evaluated.incrementAndGet();
     boolean[] suppressed = suppressed(classes, models, context);
     long suppressedRecords = 0;
     int kept = 0;
