@@ -193,7 +193,8 @@ public final class SpecLoader {
     }
 
     private ColumnSpec column(String column, SpecNode node) {
-      node.allowOnly(Set.of("class", "action", "as", "keepFirst", "keepLast", "width", "unit", "length"));
+      node.allowOnly(Set.of("class", "action", "as", "keepFirst", "keepLast", "width", "unit", "length", "epsilon", "values",
+          "lower", "upper"));
       String className = node.string("class", true);
       String actionName = node.string("action", true);
       String as = node.has("as") ? node.string("as", false) : column;
@@ -228,6 +229,24 @@ public final class SpecLoader {
           return new Transform.Redact();
         case "age":
           return new Transform.Age();
+        case "randomized_response": {
+          Double epsilon = node.number("epsilon", true, 0.001, 50);
+          List<String> values = node.strings("values", true);
+          if (values.size() == 1) {
+            node.problem("values", "randomized response needs at least 2 values", "list the column's whole public domain");
+          }
+          return epsilon == null || values.size() < 2 ? null : new Transform.RandomizedResponse(epsilon, values);
+        }
+        case "noise": {
+          Double epsilon = node.number("epsilon", true, 0.001, 50);
+          Double lower = node.number("lower", true, -1e12, 1e12);
+          Double upper = node.number("upper", true, -1e12, 1e12);
+          if (lower != null && upper != null && !(lower < upper)) {
+            node.problem("upper", "upper bound is not above lower bound", "give lower < upper");
+            return null;
+          }
+          return epsilon == null || lower == null || upper == null ? null : new Transform.NumericNoise(epsilon, lower, upper);
+        }
         case "mask": {
           Integer first = node.has("keepFirst") ? node.integer("keepFirst", false, 0, 64) : Integer.valueOf(0);
           Integer last = node.has("keepLast") ? node.integer("keepLast", false, 0, 64) : Integer.valueOf(0);
@@ -251,7 +270,7 @@ public final class SpecLoader {
         }
         default:
           node.problem("action", "unknown action '" + action + "'",
-              "use keep, drop, pseudonymize, mask, age, age_band, truncate, prefix or redact");
+              "use keep, drop, pseudonymize, mask, age, age_band, truncate, prefix, redact, randomized_response or noise");
           return null;
       }
     }

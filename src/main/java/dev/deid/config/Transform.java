@@ -35,6 +35,16 @@ public sealed interface Transform {
     public String action() { return "age"; }
   }
 
+  /** Row-level ε-local DP for a categorical column: k-ary randomized response over a public domain. */
+  record RandomizedResponse(double epsilon, java.util.List<String> domain) implements Transform {
+    public String action() { return "randomized_response"; }
+  }
+
+  /** Row-level ε-local DP for a numeric column: clamp to [lower, upper], add discrete Laplace noise. */
+  record NumericNoise(double epsilon, double lower, double upper) implements Transform {
+    public String action() { return "noise"; }
+  }
+
   /** A date or timestamp truncated to the start of its day, month or year. */
   record Truncate(String unit) implements Transform {
     public String action() { return "truncate"; }

@@ -457,6 +457,11 @@ public final class JobRunner {
       Transform t = c.transform();
       if (t instanceof Transform.Pseudonymize) {
         g.add(c.outputName() + ": HMAC-SHA-256 pseudonym under key '" + pz.keyId() + "'");
+      } else if (t instanceof Transform.RandomizedResponse rr) {
+        g.add(c.outputName() + ": per-record " + rr.epsilon() + "-local DP (randomized response over " + rr.domain().size() + " values)");
+      } else if (t instanceof Transform.NumericNoise n) {
+        g.add(c.outputName() + ": per-record " + n.epsilon() + "-local DP (clamped to [" + n.lower() + ", " + n.upper()
+            + "], discrete Laplace noise)");
       } else if (!(t instanceof Transform.Keep)) {
         g.add(c.outputName() + ": " + t);
       }

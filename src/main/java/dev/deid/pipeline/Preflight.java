@@ -123,6 +123,9 @@ public final class Preflight {
     if (transform instanceof Transform.AgeBand || transform instanceof Transform.Truncate || transform instanceof Transform.Age) {
       return isTemporal(type) ? null : "a timestamp or date";
     }
+    if (transform instanceof Transform.NumericNoise) {
+      return type instanceof org.apache.spark.sql.types.NumericType ? null : "a number";
+    }
     if (transform instanceof Transform.Redact) {
       return type instanceof StringType ? null : "a string";
     }

@@ -63,6 +63,16 @@ public final class GeneralizeColumns implements Step {
     if (transform instanceof Transform.Age) {
       return age(value);
     }
+    if (transform instanceof Transform.RandomizedResponse rr) {
+      dev.deid.privacy.dp.RandomizedResponse mechanism = dev.deid.privacy.dp.RandomizedResponse.categorical(rr.epsilon(), rr.domain());
+      org.apache.spark.sql.api.java.UDF1<String, String> f = mechanism::respond;
+      return functions.udf(f, org.apache.spark.sql.types.DataTypes.StringType).asNondeterministic().apply(value.cast("string"));
+    }
+    if (transform instanceof Transform.NumericNoise n) {
+      dev.deid.privacy.dp.RandomizedResponse mechanism = dev.deid.privacy.dp.RandomizedResponse.numeric(n.epsilon(), n.lower(), n.upper());
+      org.apache.spark.sql.api.java.UDF1<Double, Double> f = mechanism::perturb;
+      return functions.udf(f, org.apache.spark.sql.types.DataTypes.DoubleType).asNondeterministic().apply(value.cast("double"));
+    }
     if (transform instanceof Transform.Truncate truncate) {
       if (type instanceof DateType) {
         return truncate.unit().equals("day") ? value : functions.trunc(value, truncate.unit());
