@@ -135,12 +135,12 @@ public final class JobRunner {
     for (SourceSpec source : spec.sources().values()) {
       state.inputVersions.put(source.name(), store.latestVersion(table(source)));
     }
+    Map<OutputSpec, java.util.function.Supplier<RunReport.OutputReport>> writes = new LinkedHashMap<>();
     for (OutputSpec output : spec.outputs()) {
-      state.time("output." + output.name(), () -> {
-        state.outputs.add(writeOutput(spec, output, checked, state, previousKeyIds.get(output.name())));
-        return null;
-      });
+      state.time("prepare." + output.name(), () -> writes.put(output,
+          prepareOutput(spec, output, checked, state, previousKeyIds.get(output.name()))));
     }
+    writes.forEach((output, write) -> state.time("output." + output.name(), () -> state.outputs.add(write.get())));
     for (ReleaseSpec release : spec.releases()) {
       state.time("release." + release.name(), () -> {
         state.releases.add(writeRelease(spec, release, ledger, state));
@@ -345,8 +345,14 @@ public final class JobRunner {
     return null;
   }
 
-  private RunReport.OutputReport writeOutput(JobSpec spec, OutputSpec output, Preflight.Checked checked, RunState state,
-      String previousKeyId) {
+  /**
+   * Builds an output's lazy plan, and runs its anonymization search (the one step that reads the
+   * data), without writing anything; the returned action writes it. All outputs are prepared
+   * before the first is written, so a hierarchy that does not cover the data stops the run with no
+   * output written.
+   */
+  private java.util.function.Supplier<RunReport.OutputReport> prepareOutput(JobSpec spec, OutputSpec output,
+      Preflight.Checked checked, RunState state, String previousKeyId) {
     SourceSpec source = spec.source(output.source());
     Dataset<Row> input = store.read(table(source), state.inputVersions.get(source.name()));
     long rowsIn = input.count();
@@ -371,7 +377,17 @@ public final class JobRunner {
       rowsReachingAnonymizer = outcome.result().inputRisk().records();
       rowsSuppressed = output.anonymization().starSuppressed() ? 0 : outcome.result().suppressedRecords();
     }
-    data = beforeWrite.apply(data);
+    Dataset<Row> prepared = beforeWrite.apply(data);
+    RunReport.AnonymizationReport anonymizationReport = anonymization;
+    long suppressed = rowsSuppressed;
+    Long reaching = rowsReachingAnonymizer;
+    return () -> writeOutput(spec, output, state, previousKeyId, pz, columns, prepared, rowsIn, anonymizationReport,
+        suppressed, reaching);
+  }
+
+  private RunReport.OutputReport writeOutput(JobSpec spec, OutputSpec output, RunState state, String previousKeyId,
+      Pseudonymizer pz, List<ColumnSpec> columns, Dataset<Row> data, long rowsIn, RunReport.AnonymizationReport anonymization,
+      long rowsSuppressed, Long rowsReachingAnonymizer) {
     List<String> guarantees = guarantees(output, columns, pz);
     if (anonymization != null) {
       guarantees.add("anonymized: " + String.join(", ", anonymization.models()) + " on " + anonymization.levels().keySet()

@@ -170,6 +170,56 @@ class BadInputTest {
   }
 
   @Test
+  void missingHierarchyFile() throws Exception {
+    runRefused(sample.replace("outputs:\n", "hierarchies:\n  cities: {file: no/such/cities.csv}\n\noutputs:\n"), keys,
+        "hierarchies.cities.file", "no hierarchy file at");
+  }
+
+  @Test
+  void releaseWithoutBudget() throws Exception {
+    String noBudget = sample.substring(0, sample.indexOf("budgets:")) + "budgets:\n  - {source: customers, audience: analysts, epsilon: 1}\n"
+        + sample.substring(sample.indexOf("releases:"));
+    runRefused(noBudget, keys, "releases[0].epsilon", "no budget is declared for source 'orders'");
+  }
+
+  @Test
+  void hierarchyNotCoveringTheData_listsTheValues() throws Exception {
+    String spec = """
+        name: cities
+        consent: {source: customers, subjectColumn: customer_id, purposes: {analytics: consent_analytics}}
+        hierarchies:
+          cities: {groups: [{south: [深圳, 广州]}]}
+        sources:
+          customers:
+            subjectColumn: customer_id
+            columns:
+              customer_id: {class: direct_identifier, action: pseudonymize}
+              name: {class: direct_identifier, action: drop}
+              email: {class: direct_identifier, action: drop}
+              mobile: {class: direct_identifier, action: drop}
+              resident_id: {class: direct_identifier, action: drop}
+              birth_date: {class: quasi_identifier, action: drop}
+              gender: {class: quasi_identifier, action: drop}
+              postcode: {class: quasi_identifier, action: drop}
+              city: {class: quasi_identifier, action: keep}
+              province: {class: quasi_identifier, action: drop}
+              signup_at: {class: insensitive, action: drop}
+              last_activity_at: {class: insensitive, action: drop}
+              consent_analytics: {class: insensitive, action: drop}
+              consent_partner_sharing: {class: insensitive, action: drop}
+              consent_marketing: {class: insensitive, action: drop}
+        outputs:
+          - name: cities
+            source: customers
+            audience: analysts
+            purpose: analytics
+            columns: [customer_id, city]
+            anonymization: {quasiIdentifiers: {city: cities}, k: 2}
+        """;
+    runRefused(spec, keys, "outputs[0].anonymization.quasiIdentifiers.city", "values not in any group", "上海");
+  }
+
+  @Test
   void validate_reportsEveryErrorAtOnce() throws Exception {
     Path spec = Files.createTempFile(TestSpark.tempDirectory("spec"), "bad", ".yaml");
     Files.writeString(spec, edit("maxAgeDays: 1095", "maxAgeDays: -1").replace("purpose: partner_sharing", "purpose: resale"));
