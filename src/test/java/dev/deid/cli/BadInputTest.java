@@ -190,24 +190,7 @@ class BadInputTest {
         hierarchies:
           cities: {groups: [{south: [深圳, 广州]}]}
         sources:
-          customers:
-            subjectColumn: customer_id
-            columns:
-              customer_id: {class: direct_identifier, action: pseudonymize}
-              name: {class: direct_identifier, action: drop}
-              email: {class: direct_identifier, action: drop}
-              mobile: {class: direct_identifier, action: drop}
-              resident_id: {class: direct_identifier, action: drop}
-              birth_date: {class: quasi_identifier, action: drop}
-              gender: {class: quasi_identifier, action: drop}
-              postcode: {class: quasi_identifier, action: drop}
-              city: {class: quasi_identifier, action: keep}
-              province: {class: quasi_identifier, action: drop}
-              signup_at: {class: insensitive, action: drop}
-              last_activity_at: {class: insensitive, action: drop}
-              consent_analytics: {class: insensitive, action: drop}
-              consent_partner_sharing: {class: insensitive, action: drop}
-              consent_marketing: {class: insensitive, action: drop}
+        """ + dev.deid.TestSpecs.customersSource("keep") + """
         outputs:
           - name: cities
             source: customers
