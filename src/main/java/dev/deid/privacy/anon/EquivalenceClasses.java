@@ -90,13 +90,27 @@ public final class EquivalenceClasses {
   public EquivalenceClasses rollUp(TupleHistogram h, int dimension, int level) {
     int[] next = levels.clone();
     next[dimension] = level;
-    int[] map = h.hierarchies()[dimension].rollUp(levels[dimension], level);
-    EquivalenceClasses result = new EquivalenceClasses(next, dims, classes, sensitiveDomain);
+    return rollUpTo(h, next);
+  }
+
+  /** The classes under {@code target}, which must be at least as general as these levels in every dimension. */
+  public EquivalenceClasses rollUpTo(TupleHistogram h, int[] target) {
+    int[][] maps = new int[dims][];
+    for (int d = 0; d < dims; d++) {
+      if (target[d] != levels[d]) {
+        maps[d] = h.hierarchies()[d].rollUp(levels[d], target[d]);
+      }
+    }
+    EquivalenceClasses result = new EquivalenceClasses(target, dims, classes, sensitiveDomain);
     Index index = new Index(classes, dims);
     int[] key = new int[dims];
     for (int c = 0; c < classes; c++) {
       System.arraycopy(keys, c * dims, key, 0, dims);
-      key[dimension] = map[key[dimension]];
+      for (int d = 0; d < dims; d++) {
+        if (maps[d] != null) {
+          key[d] = maps[d][key[d]];
+        }
+      }
       int child = result.classOf(index, key);
       result.sizes[child] += sizes[c];
       if (sensitiveDomain > 0) {

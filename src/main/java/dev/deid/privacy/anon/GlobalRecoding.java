@@ -37,6 +37,8 @@ public final class GlobalRecoding {
   private volatile Evaluation best;
   private final java.util.concurrent.atomic.AtomicLong evaluated = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean timedOut;
+  /** For k-anonymity: per pair of dimensions and pair of levels, whether that 2-D projection is acceptable. */
+  private final boolean[][][][] pairAcceptable;
 
   private GlobalRecoding(TupleHistogram histogram, List<PrivacyModel> models, double suppressionLimit,
       UtilityMetric metric, SensitiveContext context, long timeBudgetMillis) {
@@ -50,6 +52,66 @@ public final class GlobalRecoding {
     this.metricMonotone = noSuppression;
     this.deadline = System.nanoTime() + timeBudgetMillis * 1_000_000L;
     this.maxLevels = Arrays.stream(histogram.hierarchies()).mapToInt(h -> h.height() - 1).toArray();
+    int k = models.stream().filter(m -> m instanceof PrivacyModel.KAnonymity).mapToInt(m -> ((PrivacyModel.KAnonymity) m).k())
+        .max().orElse(1);
+    this.pairAcceptable = k > 1 ? pairProjections(k) : null;
+  }
+
+  /**
+   * A projection merges classes, so if a transformation is acceptable for k-anonymity, its
+   * projection onto any two quasi-identifiers suppresses no more records than it does. Checking
+   * the cheap two-dimensional projections first lets the search skip most unacceptable nodes
+   * without grouping them (the idea behind Incognito's subset property).
+   */
+  private boolean[][][][] pairProjections(int k) {
+    int dims = histogram.dimensions();
+    boolean[][][][] acceptable = new boolean[dims][dims][][];
+    for (int a = 0; a < dims; a++) {
+      for (int b = a + 1; b < dims; b++) {
+        Hierarchy ha = histogram.hierarchies()[a];
+        Hierarchy hb = histogram.hierarchies()[b];
+        long[] bottom = new long[ha.labelCount(0) * hb.labelCount(0)];
+        for (int r = 0; r < histogram.rows(); r++) {
+          bottom[ha.labelIndex(histogram.code(r, a), 0) * hb.labelCount(0) + hb.labelIndex(histogram.code(r, b), 0)]
+              += histogram.count(r);
+        }
+        acceptable[a][b] = new boolean[ha.height()][hb.height()];
+        for (int la = 0; la < ha.height(); la++) {
+          int[] mapA = ha.rollUp(0, la);
+          for (int lb = 0; lb < hb.height(); lb++) {
+            int[] mapB = hb.rollUp(0, lb);
+            long[] projected = new long[ha.labelCount(la) * hb.labelCount(lb)];
+            for (int i = 0; i < ha.labelCount(0); i++) {
+              for (int j = 0; j < hb.labelCount(0); j++) {
+                projected[mapA[i] * hb.labelCount(lb) + mapB[j]] += bottom[i * hb.labelCount(0) + j];
+              }
+            }
+            long suppressed = 0;
+            for (long size : projected) {
+              if (size > 0 && size < k) {
+                suppressed += size;
+              }
+            }
+            acceptable[a][b][la][lb] = suppressed <= maxSuppressed;
+          }
+        }
+      }
+    }
+    return acceptable;
+  }
+
+  private boolean passesProjections(int[] levels) {
+    if (pairAcceptable == null) {
+      return true;
+    }
+    for (int a = 0; a < levels.length; a++) {
+      for (int b = a + 1; b < levels.length; b++) {
+        if (!pairAcceptable[a][b][levels[a]][levels[b]]) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** The evaluation of one transformation. */
@@ -94,7 +156,9 @@ public final class GlobalRecoding {
       if (maxLevels[d] > 0) {
         int dimension = d;
         subtrees.add(() -> {
-          visit(bottom.rollUp(histogram, dimension, 1), dimension);
+          int[] child = new int[maxLevels.length];
+          child[dimension] = 1;
+          visit(child, bottom, dimension);
           return null;
         });
       }
@@ -136,27 +200,36 @@ public final class GlobalRecoding {
     }
   }
 
-  /** Evaluates a node and its spanning-tree children (raising dimensions >= {@code firstDimension}). */
-  private void visit(EquivalenceClasses classes, int firstDimension) {
+  /**
+   * Visits a node and its spanning-tree children (raising dimensions >= {@code firstDimension}).
+   * {@code ancestor} holds the classes of the nearest evaluated ancestor: nodes that fail the
+   * projection check are passed through without being grouped at all.
+   */
+  private void visit(int[] levels, EquivalenceClasses ancestor, int firstDimension) {
     if (System.nanoTime() > deadline) {
       timedOut = true;
       return;
     }
-    int[] levels = classes.levels;
     boolean knownAcceptable = modelsMonotone && aboveAcceptable(levels);
     if (knownAcceptable && metricMonotone) {
       return;
     }
-    Evaluation current = best;
-    if (current != null && metric.lowerBound(histogram, classes) > current.score()) {
-      return;
-    }
-    if (consider(classes, knownAcceptable)) {
-      return;
+    EquivalenceClasses classes = ancestor;
+    if (knownAcceptable || passesProjections(levels)) {
+      classes = Arrays.equals(ancestor.levels, levels) ? ancestor : ancestor.rollUpTo(histogram, levels);
+      Evaluation current = best;
+      if (current != null && metric.lowerBound(histogram, classes) > current.score()) {
+        return;
+      }
+      if (consider(classes, knownAcceptable)) {
+        return;
+      }
     }
     for (int d = firstDimension; d < levels.length; d++) {
       if (levels[d] < maxLevels[d]) {
-        visit(classes.rollUp(histogram, d, levels[d] + 1), d);
+        int[] child = levels.clone();
+        child[d]++;
+        visit(child, classes, d);
         if (timedOut) {
           return;
         }
