@@ -13,7 +13,8 @@ import org.apache.commons.math3.fraction.BigFraction;
 public final class DiscreteNoise {
   private final RandomSource random;
 
-  public DiscreteNoise(RandomSource random) {
+  /** Package-private: production noise comes only from {@link Mechanisms#secure()}. */
+  DiscreteNoise(RandomSource random) {
     this.random = random;
   }
 

@@ -3,7 +3,6 @@ package dev.deid.privacy.dp;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.math.BigDecimal;
-import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.fraction.BigFraction;
 
 /**
@@ -19,12 +18,7 @@ public interface Mechanisms {
   Mechanism gaussian(double l2, double epsilon, double delta);
 
   static Mechanisms secure() {
-    return new Discrete(new DiscreteNoise(RandomSource.secure()));
-  }
-
-  /** For tests only: the same samplers on a caller-chosen random source. */
-  static Mechanisms withRandomSource(RandomSource random) {
-    return new Discrete(new DiscreteNoise(random));
+    return new DiscreteMechanisms(new DiscreteNoise(RandomSource.secure()));
   }
 
   /**
@@ -44,60 +38,6 @@ public interface Mechanisms {
     double log = Math.log(1 / delta);
     double root = Math.sqrt(log + epsilon) - Math.sqrt(log);
     return root * root;
-  }
-
-  final class Discrete implements Mechanisms {
-    private final DiscreteNoise noise;
-
-    Discrete(DiscreteNoise noise) {
-      this.noise = noise;
-    }
-
-    @Override
-    public Mechanism laplace(long l1, double epsilon) {
-      check(epsilon, l1);
-      BigFraction scale = roundedUp(l1 / epsilon);
-      double b = scale.doubleValue();
-      // Discrete Laplace with parameter p = exp(-1/b): variance 2p / (1-p)^2; its tail
-      // P(|X| >= x) = 2 p^x / (1 + p), so the 95% bound is the smallest x with that <= 0.05.
-      double p = Math.exp(-1 / b);
-      double sd = Math.sqrt(2 * p) / (1 - p);
-      double bound = Math.ceil(Math.log(0.05 * (1 + p) / 2) / Math.log(p));
-      return new Fixed(epsilon, 0, l1, sd, Math.max(0, bound), "discrete Laplace, scale " + scale.doubleValue()) {
-        @Override
-        public long noised(long trueValue) {
-          return Math.addExact(trueValue, noise.laplace(scale));
-        }
-      };
-    }
-
-    @Override
-    public Mechanism gaussian(double l2, double epsilon, double delta) {
-      check(epsilon, l2);
-      if (!(delta > 0 && delta < 1)) {
-        throw new IllegalArgumentException("Invalid delta: " + delta + " (must be in (0, 1) for Gaussian noise)");
-      }
-      BigFraction sigmaSquared = roundedUp(l2 * l2 / (2 * rho(epsilon, delta)));
-      double sigma = Math.sqrt(sigmaSquared.doubleValue());
-      // The discrete Gaussian's variance is at most σ² (CKS 2020, Cor. 9); its tails are
-      // sub-Gaussian with parameter σ, so the normal quantile bounds the 95% interval.
-      double bound = new NormalDistribution(0, sigma).inverseCumulativeProbability(0.975);
-      return new Fixed(epsilon, delta, l2, sigma, bound, "discrete Gaussian, sigma " + sigma) {
-        @Override
-        public long noised(long trueValue) {
-          return Math.addExact(trueValue, noise.gaussian(sigmaSquared));
-        }
-      };
-    }
-
-    private static void check(double epsilon, double sensitivity) {
-      if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
-        throw new IllegalArgumentException("Invalid epsilon: " + epsilon + " (must be a positive finite number)");
-      }
-      if (!(sensitivity > 0)) {
-        throw new IllegalArgumentException("Invalid sensitivity: " + sensitivity + " (must be positive)");
-      }
-    }
   }
 
   /** A mechanism whose parameters are fixed at construction. */

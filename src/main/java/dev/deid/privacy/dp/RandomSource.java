@@ -5,9 +5,9 @@ import java.security.SecureRandom;
 
 /**
  * Uniform random integers for the exact noise samplers. Production code gets only
- * {@link #secure()}; a seeded, predictable source exists only for tests
- * ({@code dev.deid.privacy.dp.TestRandomSources} in the test tree), so a release can never be
- * noised with guessable randomness.
+ * {@link #secure()}; a seeded, predictable source exists only in the test tree
+ * ({@code SeededRandomSource}), and only code of this package can hand a source to the samplers,
+ * so a release can never be noised with guessable randomness.
  */
 public interface RandomSource {
   /** A uniform integer in [0, bound). */

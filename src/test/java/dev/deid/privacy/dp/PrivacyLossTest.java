@@ -53,7 +53,7 @@ class PrivacyLossTest {
   @Test
   void laplaceMechanismWith20PercentLessNoise_isRejected() {
     // Calibrated for epsilon 1.25 but claiming 1.0: 20% less noise than epsilon 1 needs.
-    Mechanism weak = Mechanisms.withRandomSource(new SeededRandomSource(5)).laplace(1, EPSILON * 1.25);
+    Mechanism weak = new DiscreteMechanisms(new DiscreteNoise(new SeededRandomSource(5))).laplace(1, EPSILON * 1.25);
     assertFalse(measuredLoss(weak) <= EPSILON, "a mechanism with 20% too little noise must be rejected");
   }
 }
