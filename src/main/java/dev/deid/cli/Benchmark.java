@@ -60,7 +60,9 @@ final class Benchmark implements Callable<Integer> {
     System.out.printf("generate raw tables: %.1f s%n", generateSeconds);
     System.out.printf("%-32s %10s %14s%n", "step", "wall s", "rows/s");
     report.stepMillis().forEach((step, millis) -> {
-      long stepRows = step.startsWith("output.") ? rowsIn(report, step.substring("output.".length())) : rawRows;
+      long stepRows = step.startsWith("output.") ? rowsIn(report, step.substring("output.".length()))
+          : step.startsWith("prepare.") ? rowsIn(report, step.substring("prepare.".length()))
+          : step.startsWith("release.") ? rows.get("orders") : rawRows;
       System.out.printf("%-32s %10.2f %,14.0f%n", step, millis / 1000.0, millis == 0 ? 0.0 : stepRows / (millis / 1000.0));
     });
     System.out.printf("job total:                 %.2f s%n", jobSeconds);

@@ -203,6 +203,8 @@ public final class JobRunner {
     if (!released.isEmpty()) {
       released.get(0).statistics().forEach((name, st) -> statistics.put(name, "epsilon " + st.epsilon() + ", noise sd "
           + st.noiseStandardDeviation() + ", 95% error bound " + st.errorBound95()));
+    } else {
+      statistics.put("(none)", "no group passed DP group selection: each needs more distinct units than the threshold");
     }
     return new RunReport.ReleaseReport(release.name(), release.audience(), location, version, release.epsilon(),
         release.delta(), release.noise().name().toLowerCase(), release.bounds().maxGroups(), release.bounds().maxRowsPerGroup(),
