@@ -171,7 +171,7 @@ public final class JobRunner {
     Dataset<Row> input = store.read(table(source), state.inputVersions.get(source.name()));
     Dataset<Row> consented = consentFilter(spec, source, release.purpose(), state).apply(input);
     long seed = new java.security.SecureRandom().nextLong();
-    List<GroupStatistics> found = DpAggregate.statistics(DpAggregate.bounded(consented, release, seed), release);
+    List<GroupStatistics> found = DpAggregate.statistics(DpAggregate.boundedPairs(consented, release, seed), release);
     List<GroupStatistics> groups = release.publicGroups() != null ? DpAggregate.onlyPublicGroups(found, release) : found;
     BudgetSpec budget = budgetOf(spec, release);
     String period = BudgetLedger.period(budget, options.referenceTime());

@@ -48,63 +48,92 @@ public final class DpAggregate {
     return release.groupBy().get(g).replace(':', '_');
   }
 
-  /** The rows that remain after contribution bounding, with columns deid_unit, the group keys and the source columns. */
-  public static Dataset<Row> bounded(Dataset<Row> input, ReleaseSpec release, long seed) {
+  /**
+   * One row per (privacy unit, group) that survives contribution bounding, with {@code deid_rows}
+   * (at most maxRowsPerGroup) and the kept rows' values in {@code deid_kept}. Rows within a pair
+   * and groups within a unit are chosen by a keyed hash of a per-run secret seed, i.e. uniformly
+   * at random and independently of their values. One aggregation by (unit, group) and one window
+   * over those pairs: no sort of the rows themselves.
+   */
+  public static Dataset<Row> boundedPairs(Dataset<Row> input, ReleaseSpec release, long seed) {
     List<Column> select = new ArrayList<>();
     select.add(functions.col("`" + release.privacyUnit() + "`").cast("string").as("deid_unit"));
     select.addAll(groupColumns(release));
+    List<String> valueColumns = new ArrayList<>();
     for (Aggregate a : release.aggregates()) {
-      if (a.column() != null) {
-        select.add(functions.col("`" + a.column() + "`").cast("double").as("deid_value_" + a.column()));
+      String name = "deid_value_" + a.column();
+      if (a.column() != null && !valueColumns.contains(name)) {
+        select.add(functions.col("`" + a.column() + "`").cast("double").as(name));
+        valueColumns.add(name);
       }
     }
-    Dataset<Row> rows = input.select(select.stream().distinct().toArray(Column[]::new))
-        .filter(functions.col("deid_unit").isNotNull());
+    // The order key is computed in a projection: Spark refuses nondeterministic input to an aggregate.
+    select.add(functions.xxhash64(functions.lit(seed), functions.monotonically_increasing_id()).as("deid_order"));
+    Dataset<Row> rows = input.select(select.toArray(Column[]::new)).filter(functions.col("deid_unit").isNotNull());
     Column[] unitAndGroup = new Column[release.groupBy().size() + 1];
     unitAndGroup[0] = functions.col("deid_unit");
     for (int g = 0; g < release.groupBy().size(); g++) {
       unitAndGroup[g + 1] = functions.col(groupName(release, g));
     }
-    Column rowOrder = functions.xxhash64(functions.lit(seed), functions.monotonically_increasing_id());
-    Dataset<Row> perGroup = rows
-        .withColumn("deid_row_rank", functions.row_number().over(Window.partitionBy(unitAndGroup).orderBy(rowOrder)))
-        .filter(functions.col("deid_row_rank").leq(release.bounds().maxRowsPerGroup()))
-        .drop("deid_row_rank");
-    Column[] groupOnly = java.util.Arrays.copyOfRange(unitAndGroup, 1, unitAndGroup.length);
+    List<Column> entry = new ArrayList<>();
+    entry.add(functions.col("deid_order"));
+    valueColumns.forEach(v -> entry.add(functions.col(v)));
+    Column kept = functions.slice(functions.sort_array(functions.collect_list(functions.struct(entry.toArray(Column[]::new)))),
+        1, release.bounds().maxRowsPerGroup());
     Column[] hashInputs = new Column[unitAndGroup.length + 1];
     hashInputs[0] = functions.lit(seed + 1);
     System.arraycopy(unitAndGroup, 0, hashInputs, 1, unitAndGroup.length);
-    Dataset<Row> keptGroups = perGroup.select(unitAndGroup).distinct()
+    return rows.groupBy(unitAndGroup).agg(kept.as("deid_kept"))
+        .withColumn("deid_rows", functions.size(functions.col("deid_kept")))
         .withColumn("deid_group_rank", functions.row_number().over(Window.partitionBy(functions.col("deid_unit"))
             .orderBy(functions.xxhash64(hashInputs))))
         .filter(functions.col("deid_group_rank").leq(release.bounds().maxGroups()))
         .drop("deid_group_rank");
-    List<String> joinColumns = new ArrayList<>();
-    joinColumns.add("deid_unit");
-    for (int g = 0; g < release.groupBy().size(); g++) {
-      joinColumns.add(groupName(release, g));
-    }
-    return perGroup.join(keptGroups, scala.jdk.javaapi.CollectionConverters.asScala(joinColumns).toSeq(), "left_semi");
   }
 
-  /** Exact statistics of every group of the bounded rows. */
-  public static List<GroupStatistics> statistics(Dataset<Row> bounded, ReleaseSpec release) {
+  /** The rows that remain after contribution bounding: deid_unit, the group keys and deid_value_* columns. */
+  public static Dataset<Row> bounded(Dataset<Row> input, ReleaseSpec release, long seed) {
+    return explode(boundedPairs(input, release, seed), release);
+  }
+
+  private static Dataset<Row> explode(Dataset<Row> pairs, ReleaseSpec release) {
+    List<Column> columns = new ArrayList<>();
+    columns.add(functions.col("deid_unit"));
+    for (int g = 0; g < release.groupBy().size(); g++) {
+      columns.add(functions.col(groupName(release, g)));
+    }
+    columns.add(functions.explode(functions.col("deid_kept")).as("deid_row"));
+    Dataset<Row> exploded = pairs.select(columns.toArray(Column[]::new));
+    for (Aggregate a : release.aggregates()) {
+      if (a.column() != null && !java.util.Arrays.asList(exploded.columns()).contains("deid_value_" + a.column())) {
+        exploded = exploded.withColumn("deid_value_" + a.column(), functions.col("deid_row.deid_value_" + a.column()));
+      }
+    }
+    return exploded.drop("deid_row");
+  }
+
+  /** Exact statistics of every group, from the bounded (unit, group) pairs. */
+  public static List<GroupStatistics> statistics(Dataset<Row> pairs, ReleaseSpec release) {
     int keys = release.groupBy().size();
     Column[] group = new Column[keys];
     for (int g = 0; g < keys; g++) {
       group[g] = functions.col(groupName(release, g));
     }
     List<Column> aggs = new ArrayList<>();
-    aggs.add(functions.countDistinct(functions.col("deid_unit")).as("deid_units"));
+    aggs.add(functions.count(functions.lit(1)).as("deid_units"));
     int sums = 0;
     for (Aggregate a : release.aggregates()) {
       if (a.kind() == Aggregate.Kind.SUM || a.kind() == Aggregate.Kind.MEAN) {
-        aggs.add(functions.sum(functions.round(clamped(a).multiply(Aggregate.FIXED_POINT)).cast("long")).as("deid_sum_" + sums++));
+        Column pairSum = functions.aggregate(functions.col("deid_kept"), functions.lit(0L),
+            (acc, x) -> acc.plus(functions.round(functions.least(functions.greatest(x.getField("deid_value_" + a.column()),
+                functions.lit(a.lower())), functions.lit(a.upper())).multiply(Aggregate.FIXED_POINT)).cast("long")));
+        aggs.add(functions.sum(pairSum).as("deid_sum_" + sums++));
       }
     }
-    List<Row> rows = bounded.groupBy(group).agg(functions.count(functions.lit(1)).as("deid_rows"),
+    List<Row> rows = pairs.groupBy(group).agg(functions.sum("deid_rows").as("deid_rows"),
         aggs.toArray(Column[]::new)).collectAsList();
-    Map<List<String>, long[][]> histograms = histograms(bounded, release, group);
+    boolean quantiles = release.aggregates().stream().anyMatch(a -> a.kind() == Aggregate.Kind.QUANTILES);
+    Map<List<String>, long[][]> histograms = quantiles ? histograms(explode(pairs, release), release, group) : Map.of();
     List<GroupStatistics> result = new ArrayList<>();
     for (Row r : rows) {
       List<String> key = new ArrayList<>();
