@@ -91,11 +91,7 @@ public final class DpAggregate {
         .drop("deid_group_rank");
   }
 
-  /** The rows that remain after contribution bounding: deid_unit, the group keys and deid_value_* columns. */
-  public static Dataset<Row> bounded(Dataset<Row> input, ReleaseSpec release, long seed) {
-    return explode(boundedPairs(input, release, seed), release);
-  }
-
+  /** The kept rows of bounded pairs: deid_unit, the group keys and deid_value_* columns (for quantile bins). */
   private static Dataset<Row> explode(Dataset<Row> pairs, ReleaseSpec release) {
     List<Column> columns = new ArrayList<>();
     columns.add(functions.col("deid_unit"));
