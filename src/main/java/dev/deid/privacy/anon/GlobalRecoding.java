@@ -9,7 +9,14 @@ import java.util.List;
  * that every released class satisfies every privacy model (classes that do not are suppressed,
  * within the suppression limit) and the utility metric is minimal.
  *
- * <p>The lattice of transformations is walked depth first along a spanning tree (each node reached
+ * <p>For the Loss and precision metrics the score of a transformation without suppression depends
+ * on its levels alone and bounds its score with suppression from below. The search then ranks the
+ * whole lattice by that bound and checks transformations best first, on both cores, until the
+ * next bound exceeds the best acceptable score found: without suppression the first acceptable
+ * transformation is the optimum. Transformations whose two-dimensional projections already
+ * suppress too much are rejected without being grouped.
+ *
+ * <p>For the other metrics the lattice is walked depth first along a spanning tree (each node reached
  * once, its classes rolled up from its parent's, so the histogram is grouped only at the bottom).
  * Pruning, all of it exact:
  * <ul>
@@ -39,6 +46,13 @@ public final class GlobalRecoding {
   private volatile boolean timedOut;
   /** For k-anonymity: per pair of dimensions and pair of levels, whether that 2-D projection is acceptable. */
   private final boolean[][][][] pairAcceptable;
+  /** The metric's per-dimension, per-level scores without suppression; null when it has none. */
+  private final double[][] levelTable;
+  /** Classes of evaluated transformations kept to roll others up from; the bottom is always first. */
+  private final List<EquivalenceClasses> snapshots = new ArrayList<>();
+  private static final int MAX_SNAPSHOTS = 24;
+  /** Pairs of dimensions with more value combinations than this are not used as projections. */
+  private static final long MAX_PROJECTION_CELLS = 1 << 24;
 
   private GlobalRecoding(TupleHistogram histogram, List<PrivacyModel> models, double suppressionLimit,
       UtilityMetric metric, SensitiveContext context, long timeBudgetMillis) {
@@ -55,6 +69,7 @@ public final class GlobalRecoding {
     int k = models.stream().filter(m -> m instanceof PrivacyModel.KAnonymity).mapToInt(m -> ((PrivacyModel.KAnonymity) m).k())
         .max().orElse(1);
     this.pairAcceptable = k > 1 ? pairProjections(k) : null;
+    this.levelTable = metric.levelTable(histogram);
   }
 
   /**
@@ -70,10 +85,17 @@ public final class GlobalRecoding {
       for (int b = a + 1; b < dims; b++) {
         Hierarchy ha = histogram.hierarchies()[a];
         Hierarchy hb = histogram.hierarchies()[b];
+        if ((long) ha.labelCount(0) * hb.labelCount(0) > MAX_PROJECTION_CELLS) {
+          continue;
+        }
         long[] bottom = new long[ha.labelCount(0) * hb.labelCount(0)];
-        for (int r = 0; r < histogram.rows(); r++) {
-          bottom[ha.labelIndex(histogram.code(r, a), 0) * hb.labelCount(0) + hb.labelIndex(histogram.code(r, b), 0)]
-              += histogram.count(r);
+        int[] codesA = histogram.codes(a);
+        int[] codesB = histogram.codes(b);
+        int[] labelA = ha.labelIndexes(0);
+        int[] labelB = hb.labelIndexes(0);
+        int width = hb.labelCount(0);
+        for (int r = 0; r < codesA.length; r++) {
+          bottom[labelA[codesA[r]] * width + labelB[codesB[r]]] += histogram.count(r);
         }
         acceptable[a][b] = new boolean[ha.height()][hb.height()];
         for (int la = 0; la < ha.height(); la++) {
@@ -106,7 +128,7 @@ public final class GlobalRecoding {
     }
     for (int a = 0; a < levels.length; a++) {
       for (int b = a + 1; b < levels.length; b++) {
-        if (!pairAcceptable[a][b][levels[a]][levels[b]]) {
+        if (pairAcceptable[a][b] != null && !pairAcceptable[a][b][levels[a]][levels[b]]) {
           return false;
         }
       }
@@ -131,15 +153,128 @@ public final class GlobalRecoding {
       size = Math.multiplyExact(size, max + 1);
     }
     if (size <= maxExhaustiveNodes) {
-      search.exhaustive();
+      String strategy;
+      if (search.levelTable != null) {
+        search.bestFirst((int) size);
+        strategy = "best-first lattice search by the metric's bound, with projection pruning";
+      } else {
+        search.exhaustive();
+        strategy = "exhaustive lattice search with pruning";
+      }
       if (!search.timedOut && search.best != null) {
-        return new Result(search.best, true, search.evaluated.get(), size, "exhaustive lattice search with pruning");
+        return new Result(search.best, true, search.evaluated.get(), size, strategy);
       }
     }
     Evaluation greedy = search.greedy();
     Evaluation chosen = search.best != null && (greedy == null || search.best.score() <= greedy.score()) ? search.best : greedy;
     return new Result(chosen, false, search.evaluated.get(), size,
         search.timedOut ? "time budget exhausted; best of partial search and greedy climb" : "greedy climb (lattice too large)");
+  }
+
+  /**
+   * Every transformation ranked by its score without suppression (ties by levels, so the result
+   * is deterministic), then checked in that order by one worker per core. A worker stops when the
+   * next bound is above the best acceptable score: nothing after it can be better. A node's bound
+   * equals its score when nothing is suppressed, so without suppression the first acceptable node
+   * ends the search.
+   */
+  private void bestFirst(int size) {
+    int dims = maxLevels.length;
+    int[][] nodes = new int[size][];
+    double[] bounds = new double[size];
+    int[] levels = new int[dims];
+    for (int i = 0; i < size; i++) {
+      nodes[i] = levels.clone();
+      bounds[i] = metric.fromLevelTable(levelTable, levels);
+      for (int d = dims - 1; d >= 0; d--) {
+        if (levels[d] < maxLevels[d]) {
+          levels[d]++;
+          break;
+        }
+        levels[d] = 0;
+      }
+    }
+    Integer[] order = new Integer[size];
+    for (int i = 0; i < size; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> {
+      int byBound = Double.compare(bounds[a], bounds[b]);
+      return byBound != 0 ? byBound : Arrays.compare(nodes[a], nodes[b]);
+    });
+    snapshots.add(EquivalenceClasses.of(histogram, new int[dims]));
+    java.util.concurrent.atomic.AtomicInteger cursor = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.Callable<Void> worker = () -> {
+      for (int i = cursor.getAndIncrement(); i < size; i = cursor.getAndIncrement()) {
+        if (System.nanoTime() > deadline) {
+          timedOut = true;
+          return null;
+        }
+        int node = order[i];
+        Evaluation current = best;
+        if (current != null && bounds[node] > current.score()) {
+          return null;
+        }
+        boolean knownAcceptable = modelsMonotone && aboveAcceptable(nodes[node]);
+        if (!knownAcceptable && !passesProjections(nodes[node])) {
+          continue;
+        }
+        if (consider(classesOf(nodes[node]), knownAcceptable)) {
+          return null;
+        }
+      }
+      return null;
+    };
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    runAll(java.util.Collections.nCopies(threads, worker));
+  }
+
+  /** The classes of {@code levels}, rolled up from the smallest kept snapshot it generalizes. */
+  private EquivalenceClasses classesOf(int[] levels) {
+    EquivalenceClasses from = null;
+    synchronized (snapshots) {
+      for (EquivalenceClasses s : snapshots) {
+        if ((from == null || s.count() < from.count()) && generalizes(levels, s.levels)) {
+          from = s;
+        }
+      }
+    }
+    EquivalenceClasses classes = Arrays.equals(from.levels, levels) ? from : from.rollUpTo(histogram, levels);
+    synchronized (snapshots) {
+      if (classes != from && classes.count() * 4L <= snapshots.get(0).count()) {
+        if (snapshots.size() > MAX_SNAPSHOTS) {
+          snapshots.remove(1);
+        }
+        snapshots.add(classes);
+      }
+    }
+    return classes;
+  }
+
+  private static boolean generalizes(int[] upper, int[] lower) {
+    for (int d = 0; d < upper.length; d++) {
+      if (upper[d] < lower[d]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void runAll(List<java.util.concurrent.Callable<Void>> tasks) {
+    int threads = Math.max(1, Math.min(tasks.size(), Runtime.getRuntime().availableProcessors()));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      for (java.util.concurrent.Future<Void> f : pool.invokeAll(tasks)) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while searching", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /**
@@ -163,20 +298,7 @@ public final class GlobalRecoding {
         });
       }
     }
-    int threads = Math.max(1, Math.min(subtrees.size(), Runtime.getRuntime().availableProcessors()));
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
-    try {
-      for (java.util.concurrent.Future<Void> f : pool.invokeAll(subtrees)) {
-        f.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while searching", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-    } finally {
-      pool.shutdownNow();
-    }
+    runAll(subtrees);
   }
 
   /** Evaluates a node; returns true when nothing above it can be better (so its subtree is skipped). */
@@ -263,7 +385,10 @@ public final class GlobalRecoding {
       }
     }
     boolean acceptable = knownAcceptable || suppressedRecords <= maxSuppressed;
-    double score = acceptable ? metric.score(histogram, classes, suppressed) : Double.POSITIVE_INFINITY;
+    // Without suppression the level-table score is exact, and using it keeps ties consistent with the ranking.
+    double score = !acceptable ? Double.POSITIVE_INFINITY
+        : suppressedRecords == 0 && levelTable != null ? metric.fromLevelTable(levelTable, classes.levels)
+        : metric.score(histogram, classes, suppressed);
     return new Evaluation(classes.levels.clone(), acceptable, suppressedRecords, kept, score);
   }
 

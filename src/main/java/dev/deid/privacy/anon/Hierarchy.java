@@ -148,6 +148,11 @@ public final class Hierarchy {
     return labelIndex[level][code];
   }
 
+  /** For every code, its label index at {@code level}; the hierarchy's own array, callers must not modify it. */
+  int[] labelIndexes(int level) {
+    return labelIndex[level];
+  }
+
   public int labelCount(int level) {
     return labels[level].length;
   }

@@ -14,13 +14,14 @@ import java.util.Map;
  */
 public final class TupleHistogram {
   private final Hierarchy[] hierarchies;
-  private final int[] codes;
+  /** Column-major: one array of hierarchy codes per quasi-identifier, so a search scans each dimension sequentially. */
+  private final int[][] codes;
   private final int[] sensitive;
   private final long[] counts;
   private final List<String> sensitiveValues;
   private final long records;
 
-  private TupleHistogram(Hierarchy[] hierarchies, int[] codes, int[] sensitive, long[] counts, List<String> sensitiveValues) {
+  private TupleHistogram(Hierarchy[] hierarchies, int[][] codes, int[] sensitive, long[] counts, List<String> sensitiveValues) {
     this.hierarchies = hierarchies;
     this.codes = codes;
     this.sensitive = sensitive;
@@ -50,7 +51,35 @@ public final class TupleHistogram {
   }
 
   public int code(int row, int dimension) {
-    return codes[row * hierarchies.length + dimension];
+    return codes[dimension][row];
+  }
+
+  /** The hierarchy codes of every row in one dimension; callers must not modify it. */
+  int[] codes(int dimension) {
+    return codes[dimension];
+  }
+
+  /**
+   * A histogram from already encoded rows: {@code codes[d][r]} is row r's code in hierarchy d,
+   * {@code sensitive[r]} its index into {@code sensitiveValues} (null without a sensitive attribute).
+   * The arrays are taken over, not copied.
+   */
+  public static TupleHistogram of(Hierarchy[] hierarchies, int[][] codes, int[] sensitive, long[] counts,
+      List<String> sensitiveValues) {
+    if (codes.length != hierarchies.length) {
+      throw new IllegalArgumentException("codes for " + codes.length + " dimensions, hierarchies for " + hierarchies.length);
+    }
+    for (int d = 0; d < codes.length; d++) {
+      if (codes[d].length != counts.length) {
+        throw new IllegalArgumentException("dimension " + d + " has " + codes[d].length + " codes for " + counts.length + " rows");
+      }
+      for (int code : codes[d]) {
+        if (code < 0 || code >= hierarchies[d].domainSize()) {
+          throw new IllegalArgumentException("code " + code + " is outside the hierarchy of " + hierarchies[d].attribute());
+        }
+      }
+    }
+    return new TupleHistogram(hierarchies, codes, sensitive, counts, sensitiveValues == null ? List.of() : List.copyOf(sensitiveValues));
   }
 
   public long count(int row) {
@@ -116,10 +145,12 @@ public final class TupleHistogram {
         throw new InvalidHierarchyException(hierarchies[first.getKey()].attribute(), problems);
       }
       int dims = hierarchies.length;
-      int[] codes = new int[tuples.size() * dims];
+      int[][] codes = new int[dims][tuples.size()];
       long[] c = new long[tuples.size()];
       for (int r = 0; r < tuples.size(); r++) {
-        System.arraycopy(tuples.get(r), 0, codes, r * dims, dims);
+        for (int d = 0; d < dims; d++) {
+          codes[d][r] = tuples.get(r)[d];
+        }
         c[r] = counts.get(r);
       }
       int[] s = withSensitive ? sensitive.stream().mapToInt(Integer::intValue).toArray() : null;

@@ -85,6 +85,60 @@ public enum UtilityMetric {
   }
 
   /**
+   * For metrics whose score without suppression depends on the levels alone (Loss, precision): per
+   * dimension and level, that dimension's share of the score; null for the others. The score of
+   * levels {@code l} with nothing suppressed is {@link #fromLevelTable} of it, and it is a lower
+   * bound of the score with suppression and of every more general transformation.
+   */
+  double[][] levelTable(TupleHistogram h) {
+    if (this != LOSS && this != PRECISION) {
+      return null;
+    }
+    double[][] table = new double[h.dimensions()][];
+    for (int d = 0; d < h.dimensions(); d++) {
+      Hierarchy hierarchy = h.hierarchies()[d];
+      table[d] = new double[hierarchy.height()];
+      if (this == PRECISION) {
+        int height = hierarchy.height() - 1;
+        for (int level = 0; level <= height; level++) {
+          table[d][level] = height == 0 ? 0 : (double) level / height;
+        }
+        continue;
+      }
+      long[] marginal = new long[hierarchy.domainSize()];
+      int[] codes = h.codes(d);
+      for (int r = 0; r < codes.length; r++) {
+        marginal[codes[r]] += h.count(r);
+      }
+      double records = h.records();
+      double size = hierarchy.domainSize();
+      double min = records / size;
+      for (int level = 0; level < hierarchy.height(); level++) {
+        int[] labelOf = hierarchy.labelIndexes(level);
+        double sum = 0;
+        for (int code = 0; code < marginal.length; code++) {
+          if (marginal[code] > 0) {
+            sum += marginal[code] * (hierarchy.leafCount(level, labelOf[code]) / size);
+          }
+        }
+        table[d][level] = records == min ? 0 : Math.max(0, (sum - min) / (records - min));
+      }
+    }
+    return table;
+  }
+
+  /** The score without suppression of {@code levels}, from {@link #levelTable}. */
+  double fromLevelTable(double[][] table, int[] levels) {
+    double[] parts = new double[levels.length];
+    double sum = 0;
+    for (int d = 0; d < levels.length; d++) {
+      parts[d] = table[d][levels[d]];
+      sum += parts[d];
+    }
+    return this == LOSS ? geometricMean(parts) : sum / levels.length;
+  }
+
+  /**
    * A lower bound of the score of this transformation and of every more general one, used to prune
    * the search; {@code Double.NEGATIVE_INFINITY} where no useful bound is known.
    */
