@@ -15,15 +15,20 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -32,9 +37,14 @@ import org.apache.spark.sql.types.StructType;
  * Generalizes an output's quasi-identifiers until its privacy models hold. Unlike the other steps
  * it collects one thing to the driver, by design: the histogram of distinct (quasi-identifier
  * tuple, sensitive value) combinations with their counts, computed by Spark in one pass, so the
- * driver holds distinct tuples, never rows. The search runs on the histogram; the result is a
- * lookup from each distinct tuple to its labels (and whether it is suppressed), joined back to the
- * data as a small table — no driver state in any closure.
+ * driver holds distinct tuples, never rows.
+ *
+ * <p>Quasi-identifiers with a hierarchy file are encoded to hierarchy codes inside Spark and
+ * packed into long words, so the pass groups by a few longs instead of strings; those whose
+ * hierarchy is built from the data's values are grouped by their text. After the search, global
+ * recoding is applied column by column (each value's label at the chosen level) and only the
+ * suppressed classes are joined back; local recoding joins a lookup of tuples to labels. Every
+ * closure holds only small serializable maps — no driver state.
  */
 public final class Anonymize {
   public static final String NULL_VALUE = "(null)";
@@ -45,47 +55,109 @@ public final class Anonymize {
   public record Outcome(Dataset<Row> data, Anonymizer.Outcome result, List<String> quasiIdentifiers,
       List<Hierarchy> hierarchies, long histogramMillis, long searchMillis, long histogramRows) {}
 
+  /** Where each encoded quasi-identifier's code sits: which packed word, at which bit. */
+  private record Packing(int[] word, int[] shift, int words) {
+    static Packing of(Hierarchy[] known) {
+      int[] word = new int[known.length];
+      int[] shift = new int[known.length];
+      int words = 0;
+      int used = 63;
+      for (int d = 0; d < known.length; d++) {
+        if (known[d] == null) {
+          word[d] = -1;
+          continue;
+        }
+        // Codes run to domainSize inclusive: domainSize itself marks a value the hierarchy lacks.
+        int bits = 64 - Long.numberOfLeadingZeros(known[d].domainSize());
+        if (used + bits > 63) {
+          words++;
+          used = 0;
+        }
+        word[d] = words - 1;
+        shift[d] = used;
+        used += bits;
+      }
+      return new Packing(word, shift, words);
+    }
+  }
+
   public static Outcome apply(Dataset<Row> input, AnonymizationSpec spec, Map<String, HierarchySpec> hierarchySpecs,
       String path) {
     List<String> quasi = List.copyOf(spec.quasiIdentifiers().keySet());
-    List<Column> keyColumns = new ArrayList<>();
-    for (String q : quasi) {
-      keyColumns.add(text(q).as(q));
+    int dims = quasi.size();
+    long t0 = System.nanoTime();
+    Hierarchy[] hierarchies = new Hierarchy[dims];
+    for (int d = 0; d < dims; d++) {
+      if (hierarchySpecs.get(spec.quasiIdentifiers().get(quasi.get(d))) instanceof HierarchySpec.FromFile) {
+        hierarchies[d] = hierarchy(hierarchySpecs.get(spec.quasiIdentifiers().get(quasi.get(d))), quasi.get(d), null,
+            field(path, quasi.get(d)));
+      }
     }
-    List<Column> grouping = new ArrayList<>(keyColumns);
+    Packing packing = Packing.of(hierarchies);
+    Column[] words = new Column[packing.words()];
+    for (int d = 0; d < dims; d++) {
+      if (hierarchies[d] != null) {
+        Column code = codeOf(hierarchies[d], text(quasi.get(d)));
+        Column shifted = functions.shiftleft(code, packing.shift()[d]);
+        int w = packing.word()[d];
+        words[w] = words[w] == null ? shifted : words[w].bitwiseOR(shifted);
+      }
+    }
+    List<Column> grouping = new ArrayList<>();
+    for (int w = 0; w < words.length; w++) {
+      grouping.add(words[w].as("deid_word_" + w));
+    }
+    for (int d = 0; d < dims; d++) {
+      if (hierarchies[d] == null) {
+        grouping.add(text(quasi.get(d)).as("deid_text_" + d));
+      }
+    }
     if (spec.sensitive() != null) {
       grouping.add(text(spec.sensitive()).as("deid_sensitive"));
     }
-    long t0 = System.nanoTime();
     List<Row> counts = input.groupBy(grouping.toArray(Column[]::new)).count().collectAsList();
     if (counts.isEmpty()) {
       throw Errors.of("Cannot anonymize output at " + path + ": no rows reach it (fix: check consent and retention, "
           + "or remove the output)");
     }
 
-    Hierarchy[] hierarchies = new Hierarchy[quasi.size()];
-    for (int d = 0; d < quasi.size(); d++) {
-      Set<String> values = new HashSet<>();
-      for (Row r : counts) {
-        values.add(r.getString(d));
+    int[][] codes = new int[dims][counts.size()];
+    int textColumn = words.length;
+    for (int d = 0; d < dims; d++) {
+      if (hierarchies[d] != null) {
+        int w = packing.word()[d];
+        long mask = (1L << (64 - Long.numberOfLeadingZeros(hierarchies[d].domainSize()))) - 1;
+        for (int r = 0; r < counts.size(); r++) {
+          int code = (int) ((counts.get(r).getLong(w) >>> packing.shift()[d]) & mask);
+          if (code == hierarchies[d].domainSize()) {
+            throw uncovered(input, quasi.get(d), hierarchies[d], field(path, quasi.get(d)));
+          }
+          codes[d][r] = code;
+        }
+      } else {
+        int column = textColumn++;
+        Set<String> values = new HashSet<>();
+        for (Row r : counts) {
+          values.add(r.getString(column));
+        }
+        hierarchies[d] = hierarchy(hierarchySpecs.get(spec.quasiIdentifiers().get(quasi.get(d))), quasi.get(d), values,
+            field(path, quasi.get(d)));
+        for (int r = 0; r < counts.size(); r++) {
+          codes[d][r] = hierarchies[d].code(counts.get(r).getString(column));
+        }
       }
-      String field = path + ".anonymization.quasiIdentifiers." + quasi.get(d);
-      hierarchies[d] = hierarchy(hierarchySpecs.get(spec.quasiIdentifiers().get(quasi.get(d))), quasi.get(d), values, field);
     }
-    TupleHistogram.Builder builder = TupleHistogram.builder(hierarchies, spec.sensitive() != null);
-    String[] tuple = new String[quasi.size()];
-    for (Row r : counts) {
-      for (int d = 0; d < quasi.size(); d++) {
-        tuple[d] = r.getString(d);
+    long[] sizes = new long[counts.size()];
+    int[] sensitive = spec.sensitive() == null ? null : new int[counts.size()];
+    Map<String, Integer> sensitiveIndex = new LinkedHashMap<>();
+    for (int r = 0; r < counts.size(); r++) {
+      Row row = counts.get(r);
+      sizes[r] = row.getLong(row.length() - 1);
+      if (sensitive != null) {
+        sensitive[r] = sensitiveIndex.computeIfAbsent(row.getString(row.length() - 2), v -> sensitiveIndex.size());
       }
-      builder.add(tuple, spec.sensitive() != null ? r.getString(quasi.size()) : null, r.getLong(r.length() - 1));
     }
-    TupleHistogram histogram;
-    try {
-      histogram = builder.build();
-    } catch (InvalidHierarchyException e) {
-      throw hierarchyError(path + ".anonymization.quasiIdentifiers." + e.attribute(), e);
-    }
+    TupleHistogram histogram = TupleHistogram.of(hierarchies, codes, sensitive, sizes, List.copyOf(sensitiveIndex.keySet()));
     if (spec.k() > histogram.records()) {
       throw Errors.of("Cannot anonymize output at " + path + ".anonymization.k: k = " + spec.k() + " but only "
           + histogram.records() + " rows reach the output (fix: lower k or release more rows)");
@@ -112,8 +184,14 @@ public final class Anonymize {
           + " (fix: relax the privacy models or raise the suppression limit)");
     }
     long t2 = System.nanoTime();
-    Dataset<Row> data = transform(input, quasi, histogram, outcome, spec.starSuppressed());
+    Dataset<Row> data = outcome.levels() != null
+        ? transformGlobal(input, quasi, histogram, outcome, spec.starSuppressed())
+        : transformLocal(input, quasi, histogram, outcome, spec.starSuppressed());
     return new Outcome(data, outcome, quasi, List.of(hierarchies), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, histogram.rows());
+  }
+
+  private static String field(String path, String column) {
+    return path + ".anonymization.quasiIdentifiers." + column;
   }
 
   private static Column text(String column) {
@@ -121,8 +199,97 @@ public final class Anonymize {
     return functions.coalesce(c.cast(DataTypes.StringType), functions.lit(NULL_VALUE));
   }
 
-  /** Joins the data to the lookup of distinct tuples → labels, then drops or stars the suppressed rows. */
-  private static Dataset<Row> transform(Dataset<Row> input, List<String> quasi, TupleHistogram h, Anonymizer.Outcome outcome,
+  /** The value's hierarchy code, or the hierarchy's domain size for a value it does not cover. */
+  private static Column codeOf(Hierarchy hierarchy, Column value) {
+    HashMap<String, Long> codes = new HashMap<>();
+    for (int code = 0; code < hierarchy.domainSize(); code++) {
+      codes.put(hierarchy.value(code), (long) code);
+    }
+    long missing = hierarchy.domainSize();
+    UserDefinedFunction lookup = functions.udf((UDF1<String, Long>) v -> codes.getOrDefault(v, missing), DataTypes.LongType)
+        .asNonNullable();
+    return lookup.apply(value);
+  }
+
+  /** A second look at the data, only to name the values a hierarchy file lacks; nothing is written. */
+  private static DeidException uncovered(Dataset<Row> input, String column, Hierarchy hierarchy, String field) {
+    List<String> missing = input.select(text(column).as("v")).distinct()
+        .where(codeOf(hierarchy, functions.col("v")).equalTo(hierarchy.domainSize()))
+        .orderBy("v").limit(21).as(Encoders.STRING()).collectAsList();
+    return hierarchyError(field, new InvalidHierarchyException(column, List.of("values not covered by the hierarchy: "
+        + missing.stream().limit(20).toList() + (missing.size() > 20 ? " and more" : ""))));
+  }
+
+  /**
+   * Full-domain generalization: each quasi-identifier's value becomes its label at the chosen
+   * level through a per-column map; then the suppressed classes (few) are removed or starred by a
+   * join on their labels. A value missing from the map (the data changed since it was measured)
+   * gets no label and its row is dropped: fail closed.
+   */
+  private static Dataset<Row> transformGlobal(Dataset<Row> input, List<String> quasi, TupleHistogram h,
+      Anonymizer.Outcome outcome, boolean star) {
+    int dims = quasi.size();
+    List<Column> withLabels = new ArrayList<>();
+    for (String c : input.columns()) {
+      withLabels.add(functions.col("`" + c + "`"));
+    }
+    Column labelled = functions.lit(true);
+    for (int d = 0; d < dims; d++) {
+      HashMap<String, String> labels = new HashMap<>(h.hierarchies()[d].mapping(outcome.levels()[d]));
+      UserDefinedFunction label = functions.udf((UDF1<String, String>) labels::get, DataTypes.StringType);
+      withLabels.add(label.apply(text(quasi.get(d))).as("deid_label_" + d));
+      labelled = labelled.and(functions.col("deid_label_" + d).isNotNull());
+    }
+    Dataset<Row> data = input.select(withLabels.toArray(Column[]::new)).where(labelled);
+
+    Set<List<String>> suppressed = new HashSet<>();
+    for (int r = 0; r < h.rows(); r++) {
+      if (outcome.suppressedRow()[r]) {
+        suppressed.add(List.of(outcome.labels()[r]));
+      }
+    }
+    Column isSuppressed = functions.lit(false);
+    if (!suppressed.isEmpty()) {
+      StructType schema = new StructType();
+      for (int d = 0; d < dims; d++) {
+        schema = schema.add("deid_suppressed_" + d, DataTypes.StringType, false);
+      }
+      schema = schema.add("deid_suppressed", DataTypes.BooleanType, false);
+      List<Row> rows = new ArrayList<>();
+      for (List<String> key : suppressed) {
+        Object[] values = new Object[dims + 1];
+        key.toArray(values);
+        values[dims] = true;
+        rows.add(RowFactory.create(values));
+      }
+      Dataset<Row> table = input.sparkSession().createDataFrame(rows, schema);
+      Column condition = null;
+      for (int d = 0; d < dims; d++) {
+        Column eq = data.col("deid_label_" + d).equalTo(table.col("deid_suppressed_" + d));
+        condition = condition == null ? eq : condition.and(eq);
+      }
+      if (star) {
+        data = data.join(functions.broadcast(table), condition, "left");
+        isSuppressed = functions.coalesce(functions.col("deid_suppressed"), functions.lit(false));
+      } else {
+        data = data.join(functions.broadcast(table), condition, "left_anti");
+      }
+    }
+    List<Column> columns = new ArrayList<>();
+    for (String c : input.columns()) {
+      int d = quasi.indexOf(c);
+      if (d < 0) {
+        columns.add(functions.col("`" + c + "`"));
+      } else {
+        Column label = functions.col("deid_label_" + d);
+        columns.add((star ? functions.when(isSuppressed, functions.lit("*")).otherwise(label) : label).as(c));
+      }
+    }
+    return data.select(columns.toArray(Column[]::new));
+  }
+
+  /** Local recoding labels depend on the whole tuple: a lookup of distinct tuples to labels, joined back. */
+  private static Dataset<Row> transformLocal(Dataset<Row> input, List<String> quasi, TupleHistogram h, Anonymizer.Outcome outcome,
       boolean star) {
     StructType schema = new StructType();
     for (int d = 0; d < quasi.size(); d++) {
@@ -189,7 +356,7 @@ public final class Anonymize {
       } else {
         h = HierarchyBuilders.groups(column, values, ((HierarchySpec.Groups) spec).levels());
       }
-      List<String> uncovered = h.uncovered(values);
+      List<String> uncovered = values == null ? List.of() : h.uncovered(values);
       if (!uncovered.isEmpty()) {
         throw new InvalidHierarchyException(column, List.of("values not covered by the hierarchy: "
             + uncovered.stream().limit(20).toList() + (uncovered.size() > 20 ? " and " + (uncovered.size() - 20) + " more" : "")));

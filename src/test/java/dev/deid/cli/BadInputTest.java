@@ -203,6 +203,28 @@ class BadInputTest {
   }
 
   @Test
+  void hierarchyFileNotCoveringTheData_listsTheValues() throws Exception {
+    Path file = Files.createTempFile(TestSpark.tempDirectory("hierarchy"), "cities", ".csv");
+    Files.writeString(file, "深圳;south;*\n广州;south;*\n");
+    String spec = """
+        name: cities
+        consent: {source: customers, subjectColumn: customer_id, purposes: {analytics: consent_analytics}}
+        hierarchies:
+          cities: {file: "%s"}
+        sources:
+        """.formatted(file.toAbsolutePath()) + dev.deid.TestSpecs.customersSource("keep") + """
+        outputs:
+          - name: cities
+            source: customers
+            audience: analysts
+            purpose: analytics
+            columns: [customer_id, city]
+            anonymization: {quasiIdentifiers: {city: cities}, k: 2}
+        """;
+    runRefused(spec, keys, "outputs[0].anonymization.quasiIdentifiers.city", "values not covered by the hierarchy", "上海");
+  }
+
+  @Test
   void validate_reportsEveryErrorAtOnce() throws Exception {
     Path spec = Files.createTempFile(TestSpark.tempDirectory("spec"), "bad", ".yaml");
     Files.writeString(spec, edit("maxAgeDays: 1095", "maxAgeDays: -1").replace("purpose: partner_sharing", "purpose: resale"));
