@@ -171,7 +171,7 @@ class BadInputTest {
 
   @Test
   void missingHierarchyFile() throws Exception {
-    runRefused(sample.replace("outputs:\n", "hierarchies:\n  cities: {file: no/such/cities.csv}\n\noutputs:\n"), keys,
+    runRefused(edit("hierarchies:\n", "hierarchies:\n  cities: {file: no/such/cities.csv}\n"), keys,
         "hierarchies.cities.file", "no hierarchy file at");
   }
 

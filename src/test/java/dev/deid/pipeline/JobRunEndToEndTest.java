@@ -207,4 +207,25 @@ class JobRunEndToEndTest {
     partner.retainAll(analyst);
     assertEquals(Set.of(), partner, "a partner's pseudonyms must not join with the analysts'");
   }
+  @Test
+  void customersPartnerExtract_isTenAnonymousOnGeneralizedLabels() throws Exception {
+    Path extract = Path.of(warehouse.root(), "partners", "acme", "customers_partner");
+    Path dir = extract.resolve(Files.readString(extract.resolve("_CURRENT")).strip());
+    Dataset<Row> data = spark.read().parquet(dir.toString());
+    assertEquals(Set.of("age_band", "postcode", "province", "signup_month"), Set.of(data.columns()),
+        "only the columns the partner's purpose needs");
+    AnonymityChecker checker = new AnonymityChecker(data, List.of("age_band", "postcode", "province"));
+    assertTrue(data.count() > 100, "the extract holds the consenting customers: " + data.count());
+    assertTrue(checker.smallestClass() >= 10, "every class must hold at least 10 customers: " + checker.smallestClass());
+    Set<String> bands = strings(data.select("age_band"));
+    Set<String> provinces = strings(data.select("province"));
+    assertTrue(Set.of("10-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70-79", "80-89", "90-99",
+        "10-29", "30-49", "50-69", "70-89", "90-109", "*").containsAll(bands), bands.toString());
+    assertTrue(Set.of("上海", "北京", "广东", "四川", "重庆", "浙江", "湖北", "陕西", "天津", "江苏", "河南", "湖南", "山东",
+        "辽宁", "云南", "安徽", "福建", "黑龙江", "广西", "贵州", "甘肃", "海南", "西藏",
+        "华东", "华北", "华南", "华中", "西南", "西北", "东北", "*").containsAll(provinces), provinces.toString());
+    for (String postcode : strings(data.select("postcode"))) {
+      assertTrue(postcode.matches("[0-9]{0,4}\\*{2,6}"), "postcodes stay masked: " + postcode);
+    }
+  }
 }
