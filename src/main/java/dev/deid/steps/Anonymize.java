@@ -275,17 +275,22 @@ public final class Anonymize {
         data = data.join(functions.broadcast(table), condition, "left_anti");
       }
     }
+    return data.select(labelled(input.columns(), quasi, star ? isSuppressed : null));
+  }
+
+  /** The input's columns in order, each quasi-identifier replaced by its label (or '*' where {@code starred}). */
+  private static Column[] labelled(String[] inputColumns, List<String> quasi, Column starred) {
     List<Column> columns = new ArrayList<>();
-    for (String c : input.columns()) {
+    for (String c : inputColumns) {
       int d = quasi.indexOf(c);
       if (d < 0) {
         columns.add(functions.col("`" + c + "`"));
       } else {
         Column label = functions.col("deid_label_" + d);
-        columns.add((star ? functions.when(isSuppressed, functions.lit("*")).otherwise(label) : label).as(c));
+        columns.add((starred != null ? functions.when(starred, functions.lit("*")).otherwise(label) : label).as(c));
       }
     }
-    return data.select(columns.toArray(Column[]::new));
+    return columns.toArray(Column[]::new);
   }
 
   /** Local recoding labels depend on the whole tuple: a lookup of distinct tuples to labels, joined back. */
@@ -325,17 +330,7 @@ public final class Anonymize {
     if (!star) {
       joined = joined.filter(functions.not(functions.col("deid_suppressed")));
     }
-    List<Column> columns = new ArrayList<>();
-    for (String c : input.columns()) {
-      int d = quasi.indexOf(c);
-      if (d < 0) {
-        columns.add(functions.col("`" + c + "`"));
-      } else {
-        Column label = functions.col("deid_label_" + d);
-        columns.add((star ? functions.when(functions.col("deid_suppressed"), functions.lit("*")).otherwise(label) : label).as(c));
-      }
-    }
-    return joined.select(columns.toArray(Column[]::new));
+    return joined.select(labelled(input.columns(), quasi, star ? functions.col("deid_suppressed") : null));
   }
 
   private static Hierarchy hierarchy(HierarchySpec spec, String column, Set<String> values, String field) {
