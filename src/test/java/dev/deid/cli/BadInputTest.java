@@ -182,15 +182,15 @@ class BadInputTest {
     runRefused(noBudget, keys, "releases[0].epsilon", "no budget is declared for source 'orders'");
   }
 
-  @Test
-  void hierarchyNotCoveringTheData_listsTheValues() throws Exception {
-    String spec = """
+  /** A job releasing customers' cities, anonymized with the hierarchy {@code cities} declared as given. */
+  static String citiesSpec(String citiesHierarchy) {
+    return """
         name: cities
         consent: {source: customers, subjectColumn: customer_id, purposes: {analytics: consent_analytics}}
         hierarchies:
-          cities: {groups: [{south: [深圳, 广州]}]}
+          cities: %s
         sources:
-        """ + dev.deid.TestSpecs.customersSource("keep") + """
+        """.formatted(citiesHierarchy) + dev.deid.TestSpecs.customersSource("keep") + """
         outputs:
           - name: cities
             source: customers
@@ -199,29 +199,20 @@ class BadInputTest {
             columns: [customer_id, city]
             anonymization: {quasiIdentifiers: {city: cities}, k: 2}
         """;
-    runRefused(spec, keys, "outputs[0].anonymization.quasiIdentifiers.city", "values not in any group", "上海");
+  }
+
+  @Test
+  void hierarchyNotCoveringTheData_listsTheValues() throws Exception {
+    runRefused(citiesSpec("{groups: [{south: [深圳, 广州]}]}"), keys, "outputs[0].anonymization.quasiIdentifiers.city",
+        "values not in any group", "上海");
   }
 
   @Test
   void hierarchyFileNotCoveringTheData_listsTheValues() throws Exception {
     Path file = Files.createTempFile(TestSpark.tempDirectory("hierarchy"), "cities", ".csv");
     Files.writeString(file, "深圳;south;*\n广州;south;*\n");
-    String spec = """
-        name: cities
-        consent: {source: customers, subjectColumn: customer_id, purposes: {analytics: consent_analytics}}
-        hierarchies:
-          cities: {file: "%s"}
-        sources:
-        """.formatted(file.toAbsolutePath()) + dev.deid.TestSpecs.customersSource("keep") + """
-        outputs:
-          - name: cities
-            source: customers
-            audience: analysts
-            purpose: analytics
-            columns: [customer_id, city]
-            anonymization: {quasiIdentifiers: {city: cities}, k: 2}
-        """;
-    runRefused(spec, keys, "outputs[0].anonymization.quasiIdentifiers.city", "values not covered by the hierarchy", "上海");
+    runRefused(citiesSpec("{file: \"" + file.toAbsolutePath() + "\"}"), keys, "outputs[0].anonymization.quasiIdentifiers.city",
+        "values not covered by the hierarchy", "上海");
   }
 
   @Test
