@@ -55,6 +55,10 @@ public final class DeidCli implements Callable<Integer> {
       PrintWriter errors = commandLine.getErr();
       if (e instanceof DeidException de) {
         de.problems().forEach(p -> errors.println("error: " + p));
+        if (!de.values().isEmpty() && showValues(parseResult)) {
+          errors.println("values (shown because of --show-values; they are never written to reports or the audit): "
+              + de.values());
+        }
         errors.flush();
         return FAILED;
       }
@@ -64,6 +68,11 @@ public final class DeidCli implements Callable<Integer> {
       return INTERNAL_ERROR;
     });
     return cli.execute(args);
+  }
+
+  private static boolean showValues(CommandLine.ParseResult parseResult) {
+    CommandLine.ParseResult sub = parseResult.subcommand();
+    return sub != null && sub.hasMatchedOption("--show-values");
   }
 
   /** Uses the session that is already active (tests, notebooks), or starts the job's own. */
@@ -104,6 +113,9 @@ public final class DeidCli implements Callable<Integer> {
     Path keyDir;
     @Option(names = "--reference-time", description = "The run's 'now' for retention and age bands (ISO-8601; default: now).")
     Instant referenceTime;
+    @Option(names = "--show-values", description = "On an error about data values (e.g. values a hierarchy lacks), print "
+        + "examples to this console. Never written to reports or the audit.")
+    boolean showValues;
 
     @Override
     public Integer call() {
@@ -124,10 +136,14 @@ public final class DeidCli implements Callable<Integer> {
     String warehouse;
     @Option(names = "--key-dir", description = "Directory of <audience>.key files (default: $DEID_KEY_DIR).")
     Path keyDir;
+    @Option(names = "--show-values", description = "On an error about values (e.g. a hierarchy file's rows), print "
+        + "examples to this console. Never written to reports or the audit.")
+    boolean showValues;
 
     @Override
     public Integer call() {
       JobSpec loaded = SpecLoader.load(spec);
+      dev.deid.steps.Anonymize.checkHierarchyFiles(loaded);
       if (warehouse != null) {
         Preflight.check(loaded, new Warehouse(warehouse), new DeltaStore(spark()), KeyRing.fromEnvironment(keyDir));
       }

@@ -69,7 +69,7 @@ final class DpBenchmark implements Callable<Integer> {
         + "ratio DP/plain %.2f%n", released.size(), stats.size(), dpSeconds, dpSeconds / plainSeconds);
     Mechanisms secure = Mechanisms.secure();
     for (Mechanism m : List.of(secure.laplace(8, 1.0 / 3), secure.laplace(8 * 50_000, 1.0 / 3),
-        secure.gaussian(Math.sqrt(4) * 2, 0.5, 1e-6))) {
+        secure.gaussian(Math.sqrt(4) * 2, dev.deid.privacy.dp.Accounting.rhoFor(0.5, 1e-6)))) {
       double[] draws = new double[samples];
       for (int i = 0; i < samples; i++) {
         draws[i] = m.noised(0);

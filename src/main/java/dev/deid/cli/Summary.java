@@ -28,8 +28,7 @@ final class Summary {
     }
     for (RunReport.ReleaseReport r : report.releases()) {
       System.out.println("  release    " + r.name() + " (" + r.audience() + ", epsilon " + r.epsilon() + "): " + r.groupsReleased()
-          + " of " + r.groupsFound() + " groups; budget left this " + r.budgetPeriod() + ": epsilon "
-          + String.format("%.3f", r.budgetEpsilonLeft()) + " -> " + r.location());
+          + " groups released (" + r.groupSelection() + "); budget left " + r.budgetLeft() + " -> " + r.location());
     }
     System.out.println("  report     " + warehouse.reportDirectory(report.job()) + "/" + report.runId() + ".json");
     System.out.println("  audit      " + warehouse.auditTable());

@@ -21,6 +21,11 @@ public record AnonymizationSpec(
     boolean starSuppressed,
     long timeBudgetMillis) {
 
+  public AnonymizationSpec {
+    quasiIdentifiers = Copies.orderedMap(quasiIdentifiers);
+    models = List.copyOf(models);
+  }
+
   public enum Mode { GLOBAL, LOCAL }
 
   /** The k of the k-anonymity model, or 1 when only l-diversity or t-closeness is asked for. */

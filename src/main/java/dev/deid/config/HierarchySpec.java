@@ -12,14 +12,30 @@ public sealed interface HierarchySpec {
   record FromFile(String name, Path file) implements HierarchySpec {}
 
   /** Whole numbers in nested bands of the given widths, e.g. 5, 10, 20 years. */
-  record Intervals(String name, long min, List<Integer> widths) implements HierarchySpec {}
+  record Intervals(String name, long min, List<Integer> widths) implements HierarchySpec {
+    public Intervals {
+      widths = List.copyOf(widths);
+    }
+  }
 
   /** Dates generalized to month, quarter, year, decade (any ascending subset). */
-  record Dates(String name, List<String> levels) implements HierarchySpec {}
+  record Dates(String name, List<String> levels) implements HierarchySpec {
+    public Dates {
+      levels = List.copyOf(levels);
+    }
+  }
 
   /** Fixed-length codes masked from the right, one character per level. */
   record Masking(String name, int length) implements HierarchySpec {}
 
   /** Explicit groupings, one mapping of group name to members per level. */
-  record Groups(String name, List<Map<String, List<String>>> levels) implements HierarchySpec {}
+  record Groups(String name, List<Map<String, List<String>>> levels) implements HierarchySpec {
+    public Groups {
+      levels = levels.stream().map(level -> {
+        Map<String, List<String>> copy = new java.util.LinkedHashMap<>();
+        level.forEach((group, members) -> copy.put(group, List.copyOf(members)));
+        return Copies.orderedMap(copy);
+      }).toList();
+    }
+  }
 }

@@ -16,6 +16,14 @@ public record JobSpec(
     List<BudgetSpec> budgets,
     List<ReleaseSpec> releases) {
 
+  public JobSpec {
+    sources = Copies.orderedMap(sources);
+    outputs = List.copyOf(outputs);
+    hierarchies = Copies.orderedMap(hierarchies);
+    budgets = List.copyOf(budgets);
+    releases = List.copyOf(releases);
+  }
+
   public SourceSpec source(String sourceName) {
     return sources.get(sourceName);
   }

@@ -10,6 +10,10 @@ public record OutputSpec(
     int index, String name, String source, String audience, String purpose, OutputFormat format, List<String> columns,
     AnonymizationSpec anonymization) {
 
+  public OutputSpec {
+    columns = List.copyOf(columns);
+  }
+
   public String path() {
     return "outputs[" + index + "]";
   }

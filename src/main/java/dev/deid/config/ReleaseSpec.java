@@ -16,6 +16,12 @@ public record ReleaseSpec(
     List<List<String>> publicGroups, ContributionBounds bounds, double epsilon, double delta, NoisyRelease.Noise noise,
     List<Aggregate> aggregates, OutputFormat format) {
 
+  public ReleaseSpec {
+    groupBy = List.copyOf(groupBy);
+    publicGroups = Copies.nestedList(publicGroups);
+    aggregates = List.copyOf(aggregates);
+  }
+
   public String path() {
     return "releases[" + index + "]";
   }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /** Reads the {@code budgets} and {@code releases} sections of a spec. */
 final class ReleaseSpecs {
-  private static final Set<String> PERIODS = Set.of("day", "month", "year", "total");
+  private static final Set<String> PERIODS = Set.of("day", "month", "year", "lifetime", "total");
   private static final Pattern AUDIENCE = Pattern.compile("analysts|partner:[a-z][a-z0-9_-]{0,62}");
 
   private ReleaseSpecs() {}
@@ -33,10 +33,11 @@ final class ReleaseSpecs {
         node.problem("audience", "'" + audience + "' is not an audience", "use analysts or partner:<name>");
       }
       if (period != null && !PERIODS.contains(period)) {
-        node.problem("period", "unknown period '" + period + "'", "use day, month, year or total");
+        node.problem("period", "unknown period '" + period + "'",
+            "use day, month or year (renewed each period) or lifetime (never renewed; total is a synonym)");
       }
       if (source != null && audience != null && epsilon != null && delta != null && period != null) {
-        budgets.add(new BudgetSpec(source, audience, epsilon, delta, period));
+        budgets.add(new BudgetSpec(source, audience, epsilon, delta, "total".equals(period) ? "lifetime" : period));
       }
     }
     return budgets;
@@ -66,6 +67,10 @@ final class ReleaseSpecs {
       if (noiseName != null && noise == null) {
         node.problem("noise", "unknown noise '" + noiseName + "'", "use laplace (pure DP) or gaussian (needs delta)");
       }
+      if (name != null && !SpecLoader.NAME.matcher(name).matches()) {
+        node.problem("name", "'" + name + "' is not a valid release name (it becomes a table and a path)",
+            "use lower-case letters, digits and _, starting with a letter");
+      }
       if (name != null && !names.add(name)) {
         node.problem("name", "name '" + name + "' is already used by an output or release", "give each its own name");
       }
@@ -82,6 +87,11 @@ final class ReleaseSpecs {
       if (source != null) {
         if (unit != null && !source.columns().containsKey(unit)) {
           node.problem("privacyUnit", "'" + unit + "' is not a column of source '" + sourceName + "'", "name the column identifying the person protected");
+        } else if (unit != null && !source.identifiesSubject(unit)) {
+          node.problem("privacyUnit", "'" + unit + "' is not the subject column '" + source.subjectColumn() + "' of source '"
+              + sourceName + "': a unit other than the person protects rows, not people (one person with many "
+              + unit + " values would count many times)", "use privacyUnit: " + source.subjectColumn()
+              + ", or list " + unit + " under " + source.path() + ".subjectAliases if it identifies the same person one-to-one");
         }
         for (int g = 0; g < groupBy.size(); g++) {
           String column = groupBy.get(g).split(":")[0];
@@ -104,11 +114,20 @@ final class ReleaseSpecs {
         publicGroups = new ArrayList<>();
         Object raw = node.raw("publicGroups");
         if (raw instanceof List<?> list) {
-          for (Object group : list) {
-            List<String> key = group instanceof List<?> parts ? parts.stream().map(String::valueOf).toList() : List.of(String.valueOf(group));
+          Set<List<String>> seen = new HashSet<>();
+          for (int g = 0; g < list.size(); g++) {
+            Object group = list.get(g);
+            List<String> key = group instanceof List<?> parts ? parts.stream().map(ReleaseSpecs::groupValue).toList()
+                : List.of(groupValue(group));
             if (key.size() != groupBy.size()) {
-              node.problem("publicGroups", "group " + key + " has " + key.size() + " values but groupBy has " + groupBy.size(),
+              node.problem("publicGroups[" + g + "]", "the group has " + key.size() + " values but groupBy has " + groupBy.size(),
                   "give one value per groupBy column");
+            }
+            if (!seen.add(key)) {
+              // Each listed group is noised and released once per listing: a repeat would spend the
+              // release's budget again on the same group while the ledger records it once.
+              node.problem("publicGroups[" + g + "]", "the group repeats an earlier one (values compare as text, so "
+                  + "2026-01-01 and \"2026-01-01\" are the same group)", "list each group once");
             }
             publicGroups.add(key);
           }
@@ -118,24 +137,68 @@ final class ReleaseSpecs {
       }
       List<Aggregate> aggregates = aggregates(node, source);
       if (sourceName != null && audience != null && epsilon != null) {
-        BudgetSpec budget = budgets.stream().filter(b -> b.source().equals(sourceName) && b.audience().equals(audience))
-            .findFirst().orElse(null);
-        if (budget == null) {
+        List<BudgetSpec> applicable = budgets.stream()
+            .filter(b -> b.source().equals(sourceName) && b.audience().equals(audience)).toList();
+        if (applicable.isEmpty()) {
           node.problem("epsilon", "no budget is declared for source '" + sourceName + "' and audience '" + audience + "'",
               "add budgets: [{source: " + sourceName + ", audience: " + audience + ", epsilon: <total>, period: month}]");
-        } else if (epsilon > budget.epsilon() || (delta != null && delta > budget.delta())) {
-          node.problem("epsilon", "the release asks for more than the whole budget (epsilon " + budget.epsilon() + ", delta "
-              + budget.delta() + ")", "lower the release's epsilon/delta or raise the budget");
+        }
+        for (BudgetSpec budget : applicable) {
+          if (epsilon > budget.epsilon() || (delta != null && delta > budget.delta())) {
+            node.problem("epsilon", "the release asks for more than the whole " + budget.period() + " budget (epsilon "
+                + budget.epsilon() + ", delta " + budget.delta() + ")", "lower the release's epsilon/delta or raise the budget");
+          }
         }
       }
       OutputFormat format = audience != null && audience.startsWith("partner:") ? OutputFormat.PARQUET : OutputFormat.DELTA;
+      if (node.has("format")) {
+        String formatName = node.string("format", false);
+        format = formatName == null ? null : OutputFormat.fromYaml(formatName);
+        if (formatName != null && format == null) {
+          node.problem("format", "unknown format '" + formatName + "'", "use delta, parquet or csv");
+        }
+      }
+      if (aggregates != null && maxGroups != null && maxRows != null) {
+        checkSensitivities(node, aggregates, new ContributionBounds(maxGroups, maxRows));
+      }
       if (name != null && sourceName != null && audience != null && purpose != null && unit != null && maxGroups != null
-          && maxRows != null && epsilon != null && delta != null && noise != null && aggregates != null) {
+          && maxRows != null && epsilon != null && delta != null && noise != null && aggregates != null && format != null) {
         releases.add(new ReleaseSpec(i, name, sourceName, audience, purpose, unit, groupBy, publicGroups,
             new ContributionBounds(maxGroups, maxRows), epsilon, delta, noise, aggregates, format));
       }
     }
     return releases;
+  }
+
+  /**
+   * A public group's value as the release compares it with the data (Spark's text form of the
+   * group column): YAML dates and timestamps become ISO text, numbers their decimal text.
+   */
+  static String groupValue(Object value) {
+    if (value instanceof java.util.Date date) {
+      java.time.Instant instant = date.toInstant();
+      return instant.equals(instant.truncatedTo(java.time.temporal.ChronoUnit.DAYS))
+          ? instant.atZone(java.time.ZoneOffset.UTC).toLocalDate().toString()
+          : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC).format(instant);
+    }
+    return String.valueOf(value);
+  }
+
+  /** Refuses bounds whose noise could not be calibrated: sensitivities above 2^53 in fixed point. */
+  private static void checkSensitivities(SpecNode node, List<Aggregate> aggregates, ContributionBounds bounds) {
+    java.math.BigInteger perUnit = java.math.BigInteger.valueOf(bounds.maxGroups()).multiply(java.math.BigInteger.valueOf(bounds.maxRowsPerGroup()));
+    for (int i = 0; i < aggregates.size(); i++) {
+      Aggregate a = aggregates.get(i);
+      for (Aggregate.SumTerm term : a.sumTerms()) {
+        if (perUnit.multiply(a.maxAbsFixedPoint(term)).compareTo(NoisyRelease.MAX_SENSITIVITY) > 0) {
+          node.problem("aggregates[" + i + "]", "the sensitivity of " + a.name() + " (maxGroupsPerUnit x maxRowsPerGroup x "
+              + "largest value in hundredths" + (term == Aggregate.SumTerm.CENTRED_SQUARE ? ", squared" : "")
+              + ") exceeds 2^53, too large to calibrate noise exactly",
+              "narrow lower/upper, or lower maxGroupsPerUnit or maxRowsPerGroup");
+          break;
+        }
+      }
+    }
   }
 
   private static List<Aggregate> aggregates(SpecNode node, SourceSpec source) {
@@ -155,7 +218,7 @@ final class ReleaseSpecs {
       try {
         kind = Aggregate.Kind.valueOf(type.toUpperCase(java.util.Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        a.problem("type", "unknown aggregate '" + type + "'", "use count, count_units, sum, mean or quantiles");
+        a.problem("type", "unknown aggregate '" + type + "'", "use count, count_units, sum, mean, variance, stddev or quantiles");
         return null;
       }
       if (kind == Aggregate.Kind.COUNT || kind == Aggregate.Kind.COUNT_UNITS) {

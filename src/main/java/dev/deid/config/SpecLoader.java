@@ -27,7 +27,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * fit) happen in {@code dev.deid.pipeline.Preflight}.
  */
 public final class SpecLoader {
-  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+  static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
   private static final Pattern AUDIENCE = Pattern.compile("analysts|partner:[a-z][a-z0-9_-]{0,62}");
   private static final Set<String> TRUNCATE_UNITS = Set.of("day", "month", "year");
 
@@ -70,6 +70,23 @@ public final class SpecLoader {
       throw Errors.all(problems);
     }
     return spec;
+  }
+
+  /** The ε one run of {@code output} spends on row-level DP columns (sequential composition over columns). */
+  public static double localDpEpsilon(OutputSpec output, SourceSpec source) {
+    double epsilon = 0;
+    if (source == null) {
+      return 0;
+    }
+    for (String column : output.columns()) {
+      ColumnSpec spec = source.columns().get(column);
+      if (spec != null && spec.transform() instanceof Transform.RandomizedResponse rr) {
+        epsilon += rr.epsilon();
+      } else if (spec != null && spec.transform() instanceof Transform.NumericNoise n) {
+        epsilon += n.epsilon();
+      }
+    }
+    return epsilon;
   }
 
   private static String firstLine(String message) {
@@ -131,11 +148,41 @@ public final class SpecLoader {
       List<BudgetSpec> budgets = ReleaseSpecs.budgets(root.list("budgets", root.has("releases")), sources);
       List<ReleaseSpec> releases = ReleaseSpecs.releases(root.list("releases", false), sources, consent, budgets,
           outputs.stream().map(OutputSpec::name).collect(java.util.stream.Collectors.toSet()));
+      checkLocalDpBudgets(outputs, sources, budgets);
       if (erasure != null && !AUDIENCE.matcher(erasure.auditAudience()).matches()) {
         root.problem("erasure.auditAudience", "'" + erasure.auditAudience() + "' is not an audience",
             "use analysts or partner:<name>");
       }
       return new JobSpec(name, hash, vacuum, consent, erasure, sources, outputs, hierarchies, budgets, releases);
+    }
+
+    /**
+     * Row-level DP columns (randomized_response, noise) are drawn afresh on every run and stay
+     * linkable across runs through the pseudonyms, so every run spends their ε: an output with them
+     * needs a budget for its source and audience that one run fits into.
+     */
+    private void checkLocalDpBudgets(List<OutputSpec> outputs, Map<String, SourceSpec> sources, List<BudgetSpec> budgets) {
+      for (OutputSpec output : outputs) {
+        double epsilon = localDpEpsilon(output, sources.get(output.source()));
+        if (epsilon == 0) {
+          continue;
+        }
+        List<BudgetSpec> applicable = budgets.stream()
+            .filter(b -> b.source().equals(output.source()) && b.audience().equals(output.audience())).toList();
+        if (applicable.isEmpty()) {
+          problems.add(Errors.invalidSpec(output.path() + ".columns", "the output releases row-level DP columns "
+              + "(epsilon " + epsilon + " per run) but no budget is declared for source '" + output.source()
+              + "' and audience '" + output.audience() + "'", "add budgets: [{source: " + output.source() + ", audience: "
+              + output.audience() + ", epsilon: <per period>, period: month}]"));
+        }
+        for (BudgetSpec budget : applicable) {
+          if (epsilon > budget.epsilon()) {
+            problems.add(Errors.invalidSpec(output.path() + ".columns", "its row-level DP columns spend epsilon " + epsilon
+                + " per run, more than the whole " + budget.period() + " budget of " + budget.epsilon(),
+                "lower the columns' epsilon or raise the budget"));
+          }
+        }
+      }
     }
 
     private VacuumPolicy vacuum(SpecNode node) {
@@ -155,12 +202,13 @@ public final class SpecLoader {
     }
 
     private SourceSpec source(String name, SpecNode node) {
-      node.allowOnly(Set.of("table", "subjectColumn", "retention", "columns"));
+      node.allowOnly(Set.of("table", "subjectColumn", "subjectAliases", "retention", "columns"));
       if (!NAME.matcher(name).matches()) {
         node.problem(null, "'" + name + "' is not a valid source name", "use lower-case letters, digits and _");
       }
       String table = node.has("table") ? node.string("table", false) : name;
       String subject = node.string("subjectColumn", true);
+      List<String> aliases = node.has("subjectAliases") ? node.strings("subjectAliases", false) : List.of();
       Map<String, ColumnSpec> columns = new LinkedHashMap<>();
       Map<String, SpecNode> columnNodes = node.mappings("columns", true);
       Set<String> declared = columnNodes.keySet();
@@ -189,7 +237,13 @@ public final class SpecLoader {
         node.problem("subjectColumn", "'" + subject + "' is not a column of source '" + name + "'",
             "name the column that holds the data subject's id");
       }
-      return new SourceSpec(name, table, subject, retention, columns);
+      for (int a = 0; a < aliases.size(); a++) {
+        if (!declared.isEmpty() && !declared.contains(aliases.get(a))) {
+          node.problem("subjectAliases[" + a + "]", "'" + aliases.get(a) + "' is not a column of source '" + name + "'",
+              "list only columns that identify the same person as " + subject);
+        }
+      }
+      return new SourceSpec(name, table, subject, aliases, retention, columns);
     }
 
     private ColumnSpec column(String column, SpecNode node) {

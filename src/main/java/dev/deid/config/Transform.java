@@ -37,6 +37,10 @@ public sealed interface Transform {
 
   /** Row-level ε-local DP for a categorical column: k-ary randomized response over a public domain. */
   record RandomizedResponse(double epsilon, java.util.List<String> domain) implements Transform {
+    public RandomizedResponse {
+      domain = java.util.List.copyOf(domain);
+    }
+
     public String action() { return "randomized_response"; }
   }
 

@@ -19,6 +19,11 @@ public final class Errors {
     return new DeidException(List.copyOf(problems), null);
   }
 
+  /** A problem whose illustrating data values are kept out of the message (see {@link DeidException#values()}). */
+  public static DeidException withValues(String problem, java.util.List<String> values) {
+    return new DeidException(List.of(problem), values, null);
+  }
+
   public static DeidException wrapping(String problem, Throwable cause) {
     return new DeidException(List.of(problem), cause);
   }

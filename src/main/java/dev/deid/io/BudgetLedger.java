@@ -4,9 +4,12 @@ import dev.deid.config.BudgetSpec;
 import dev.deid.errors.Errors;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.time.ZonedDateTime;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
@@ -14,24 +17,39 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The privacy-budget ledger: a Delta table with one row per release ever published (dataset,
- * audience, period, release, epsilon, delta, run id, time). Spending is reserve-then-verify: the
- * run appends its entry, then re-reads the ledger; if the period's total (its own entry and every
- * other run's, committed before or concurrently) exceeds the budget, it deletes its entry and
- * refuses. Two concurrent runs can thus both be refused but never both overspend: whichever reads
- * last sees both entries.
+ * The privacy-budget ledger: a Delta table with one row per charge ever made (a DP release, or one
+ * run of an output with row-level DP columns).
+ *
+ * <p>Charges are keyed by the data, not by the spec: the raw table's Delta id (which survives a
+ * renamed source, another warehouse's path to the same table, or a read by URI) and the audience.
+ * The privacy unit is recorded; the loader only accepts units that identify the data subject, so
+ * every charge on a table protects the same people and all of them count together. Each charge
+ * carries the run's reference time ({@code charged_for}): a budget sums the charges whose time
+ * falls in its window (day, month or year around the run's reference time, or all of them for a
+ * lifetime budget), so changing a budget's period in the spec cannot reset what was spent.
+ *
+ * <p>Spending is reserve-then-verify: the run appends its charge, then re-reads the ledger; if any
+ * applicable budget's total (its own charge and every other run's, committed before or
+ * concurrently) exceeds it, the run deletes its charge and refuses. Two concurrent runs can thus
+ * both be refused but never both overspend: whichever reads last sees both charges.
  */
 public final class BudgetLedger {
   static final StructType SCHEMA = new StructType()
-      .add("dataset", DataTypes.StringType, false)
+      .add("table_id", DataTypes.StringType, false)
+      .add("table_location", DataTypes.StringType, false)
       .add("audience", DataTypes.StringType, false)
-      .add("period", DataTypes.StringType, false)
-      .add("release", DataTypes.StringType, false)
+      .add("privacy_unit", DataTypes.StringType, false)
+      .add("charge", DataTypes.StringType, false)
       .add("epsilon", DataTypes.DoubleType, false)
       .add("delta", DataTypes.DoubleType, false)
       .add("run_id", DataTypes.StringType, false)
+      .add("charged_for", DataTypes.TimestampType, false)
       .add("recorded_at", DataTypes.TimestampType, false);
   private static final int DELETE_ATTEMPTS = 5;
+
+  /** What one charge spends, on which data, for whom; {@code path} names it in errors (e.g. {@code releases[0]}). */
+  public record Charge(String tableId, String tableLocation, String audience, String privacyUnit, String name, String path,
+      double epsilon, double delta) {}
 
   private final DeltaStore store;
   private final String table;
@@ -41,48 +59,93 @@ public final class BudgetLedger {
     this.table = table;
   }
 
+  public String location() {
+    return table;
+  }
+
+  /** A readable name of the budget window that contains {@code time}: 2026-11-25, 2026-11, 2026 or lifetime. */
   public static String period(BudgetSpec budget, Instant time) {
+    LocalDate date = time.atZone(ZoneOffset.UTC).toLocalDate();
     return switch (budget.period()) {
-      case "day" -> DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC).format(time);
-      case "year" -> DateTimeFormatter.ofPattern("yyyy").withZone(ZoneOffset.UTC).format(time);
-      case "total" -> "total";
-      default -> DateTimeFormatter.ofPattern("yyyy-MM").withZone(ZoneOffset.UTC).format(time);
+      case "day" -> date.toString();
+      case "year" -> String.valueOf(date.getYear());
+      case "lifetime" -> "lifetime";
+      default -> date.toString().substring(0, 7);
     };
   }
 
-  /** Epsilon and delta already spent in the period, as {epsilon, delta}. */
-  public double[] spent(BudgetSpec budget, String period) {
+  /** The charges a budget counts at {@code time}: its window around that time, or all for a lifetime budget. */
+  static Column inWindow(BudgetSpec budget, Instant time) {
+    ZonedDateTime t = time.atZone(ZoneOffset.UTC);
+    ZonedDateTime start = switch (budget.period()) {
+      case "day" -> t.toLocalDate().atStartOfDay(ZoneOffset.UTC);
+      case "year" -> t.toLocalDate().withDayOfYear(1).atStartOfDay(ZoneOffset.UTC);
+      case "lifetime" -> null;
+      default -> t.toLocalDate().withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC);
+    };
+    if (start == null) {
+      return functions.lit(true);
+    }
+    ZonedDateTime end = switch (budget.period()) {
+      case "day" -> start.plusDays(1);
+      case "year" -> start.plusYears(1);
+      default -> start.plusMonths(1);
+    };
+    Column c = functions.col("charged_for");
+    return c.geq(functions.lit(Timestamp.from(start.toInstant()))).and(c.lt(functions.lit(Timestamp.from(end.toInstant()))));
+  }
+
+  /** Epsilon and delta already spent on a table for an audience within the budget's window at {@code time}. */
+  public double[] spent(String tableId, String audience, BudgetSpec budget, Instant time) {
     if (!store.exists(table)) {
       return new double[] {0, 0};
     }
+    requireCurrentSchema();
     Row sums = store.read(table)
-        .filter(functions.col("dataset").equalTo(budget.source()).and(functions.col("audience").equalTo(budget.audience()))
-            .and(functions.col("period").equalTo(period)))
+        .filter(functions.col("table_id").equalTo(tableId).and(functions.col("audience").equalTo(audience))
+            .and(inWindow(budget, time)))
         .agg(functions.coalesce(functions.sum("epsilon"), functions.lit(0.0)),
             functions.coalesce(functions.sum("delta"), functions.lit(0.0)))
         .first();
     return new double[] {sums.getDouble(0), sums.getDouble(1)};
   }
 
-  /** Refuses, before anything is written, a spend that the ledger as it stands cannot cover. */
-  public void check(BudgetSpec budget, String period, String path, double epsilon, double delta) {
-    double[] spent = spent(budget, period);
-    if (spent[0] + epsilon > budget.epsilon() + 1e-12 || spent[1] + delta > budget.delta() + 1e-15) {
-      throw refusal(budget, period, path, epsilon, delta, spent);
+  /**
+   * The latest reference time any charge on this table was made for, or null. A run may not move
+   * its reference time before it: that would re-open a period whose charges it no longer counts.
+   */
+  public Instant latestChargedFor(String tableId) {
+    if (!store.exists(table)) {
+      return null;
+    }
+    requireCurrentSchema();
+    Row latest = store.read(table).filter(functions.col("table_id").equalTo(tableId)).agg(functions.max("charged_for")).first();
+    return latest.isNullAt(0) ? null : latest.getTimestamp(0).toInstant();
+  }
+
+  /** Refuses, before anything is written, charges that the ledger as it stands cannot cover. */
+  public void check(BudgetSpec budget, Charge total, Instant time) {
+    double[] spent = spent(total.tableId(), total.audience(), budget, time);
+    if (spent[0] + total.epsilon() > budget.epsilon() + 1e-12 || spent[1] + total.delta() > budget.delta() + 1e-15) {
+      throw refusal(budget, total, time, spent);
     }
   }
 
-  /** Records a spend, then verifies the period's total including concurrent runs; undoes it and refuses if over. */
-  public void reserve(BudgetSpec budget, String period, String path, String release, String runId, double epsilon,
-      double delta, Instant now) {
-    Row entry = RowFactory.create(budget.source(), budget.audience(), period, release, epsilon, delta, runId, Timestamp.from(now));
+  /**
+   * Records a charge, then verifies every applicable budget's total including concurrent runs;
+   * undoes the charge and refuses if any is over.
+   */
+  public void reserve(List<BudgetSpec> budgets, Charge charge, String runId, Instant time, Instant now) {
+    Row entry = RowFactory.create(charge.tableId(), charge.tableLocation(), charge.audience(), charge.privacyUnit(),
+        charge.name(), charge.epsilon(), charge.delta(), runId, Timestamp.from(time), Timestamp.from(now));
     ensureExists();
     store.append(table, store.spark().createDataFrame(List.of(entry), SCHEMA));
-    double[] total = spent(budget, period);
-    if (total[0] > budget.epsilon() + 1e-12 || total[1] > budget.delta() + 1e-15) {
-      undo(release, runId);
-      double[] others = {total[0] - epsilon, total[1] - delta};
-      throw refusal(budget, period, path, epsilon, delta, others);
+    for (BudgetSpec budget : budgets) {
+      double[] total = spent(charge.tableId(), charge.audience(), budget, time);
+      if (total[0] > budget.epsilon() + 1e-12 || total[1] > budget.delta() + 1e-15) {
+        undo(charge.name(), runId);
+        throw refusal(budget, charge, time, new double[] {total[0] - charge.epsilon(), total[1] - charge.delta()});
+      }
     }
   }
 
@@ -103,11 +166,20 @@ public final class BudgetLedger {
     }
   }
 
-  private void undo(String release, String runId) {
+  private void requireCurrentSchema() {
+    List<String> columns = Arrays.asList(store.read(table).columns());
+    if (!columns.containsAll(Arrays.asList(SCHEMA.fieldNames()))) {
+      throw Errors.of("Cannot read the privacy-budget ledger at " + table + ": it was written by an earlier version that "
+          + "keyed spending by source name rather than by table (fix: migrate its entries or, for a demo warehouse "
+          + "only, remove it; never remove a production ledger, as that restores spent budget)");
+    }
+  }
+
+  private void undo(String charge, String runId) {
     RuntimeException last = null;
     for (int attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
       try {
-        store.delete(table, functions.col("run_id").equalTo(runId).and(functions.col("release").equalTo(release)));
+        store.delete(table, functions.col("run_id").equalTo(runId).and(functions.col("charge").equalTo(charge)));
         return;
       } catch (RuntimeException e) {
         last = e; // a concurrent commit; Delta asks us to retry
@@ -116,11 +188,13 @@ public final class BudgetLedger {
     throw last;
   }
 
-  private static RuntimeException refusal(BudgetSpec budget, String period, String path, double epsilon, double delta,
-      double[] spent) {
-    return Errors.of("Cannot publish " + path + ": it needs epsilon " + epsilon + (delta > 0 ? ", delta " + delta : "")
-        + " but only epsilon " + Math.max(0, budget.epsilon() - spent[0]) + ", delta " + Math.max(0, budget.delta() - spent[1])
-        + " is left of the budget for source '" + budget.source() + "' and audience '" + budget.audience() + "' in period "
-        + period + " (fix: wait for the next period, lower the release's epsilon, or raise the budget deliberately)");
+  private static RuntimeException refusal(BudgetSpec budget, Charge charge, Instant time, double[] spent) {
+    return Errors.of("Cannot publish " + charge.path() + ": it needs epsilon " + charge.epsilon()
+        + (charge.delta() > 0 ? ", delta " + charge.delta() : "") + " but only epsilon "
+        + Math.max(0, budget.epsilon() - spent[0]) + ", delta " + Math.max(0, budget.delta() - spent[1])
+        + " is left of the " + budget.period() + " budget for source '" + budget.source() + "' and audience '"
+        + budget.audience() + "' in period " + period(budget, time) + " (fix: "
+        + ("lifetime".equals(budget.period()) ? "the lifetime budget never renews; raise it only deliberately"
+            : "wait for the next period, lower the epsilon, or raise the budget deliberately") + ")");
   }
 }

@@ -55,6 +55,37 @@ public final class DeltaStore {
     return DeltaTable.forPath(spark, path).detail().select("properties").first().getJavaMap(0);
   }
 
+  /** Delta's own id of the table: it survives renames, moves and reads by another path. */
+  public String tableId(String path) {
+    return DeltaTable.forPath(spark, path).detail().select("id").first().getString(0);
+  }
+
+  /** The table's location as Delta resolves it (fully qualified). */
+  public String qualifiedLocation(String path) {
+    return DeltaTable.forPath(spark, path).detail().select("location").first().getString(0);
+  }
+
+  /** A path made absolute and qualified with its file system's scheme, as it is recorded for other runs. */
+  public String qualifiedPath(String path) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot resolve " + path, e);
+    }
+  }
+
+  /** Sets table properties in one metadata-only commit. */
+  public void setProperties(String path, Map<String, String> properties) {
+    StringBuilder sql = new StringBuilder("ALTER TABLE delta.`" + path + "` SET TBLPROPERTIES (");
+    int i = 0;
+    for (Map.Entry<String, String> p : properties.entrySet()) {
+      sql.append(i++ == 0 ? "" : ", ").append('\'').append(p.getKey().replace("'", "")).append("' = '")
+          .append(p.getValue().replace("\\", "\\\\").replace("'", "\\'")).append('\'');
+    }
+    spark.sql(sql.append(')').toString());
+  }
+
   /** Deletes the rows matching {@code condition}; returns how many were deleted. */
   public long delete(String path, Column condition) {
     long before = latestVersion(path);

@@ -20,18 +20,39 @@ public record Warehouse(String root) {
   }
 
   public String output(OutputSpec output) {
-    if (output.forPartner()) {
-      return root + "/partners/" + output.audience().substring("partner:".length()) + "/" + output.name();
-    }
-    return root + "/analysts/" + output.name();
+    return published(output.audience(), output.name());
   }
 
   public String release(dev.deid.config.ReleaseSpec release) {
-    if (release.forPartner()) {
-      return root + "/partners/" + release.audience().substring("partner:".length()) + "/" + release.name();
-    }
-    return root + "/analysts/" + release.name();
+    return published(release.audience(), release.name());
   }
+
+  /** An output's or release's location: {@code analysts/<name>} or {@code partners/<partner>/<name>}. */
+  private String published(String audience, String name) {
+    if (audience.startsWith("partner:")) {
+      return inZone("partners", audience.substring("partner:".length()), name);
+    }
+    return inZone("analysts", name);
+  }
+
+  /**
+   * A location under a zone, built only from plain names: a name that could climb out of its zone
+   * ({@code ..}, a separator, a scheme) is refused here whatever the loader let through, so no
+   * computed location can point at a raw table or the job's own tables.
+   */
+  private String inZone(String zone, String... names) {
+    StringBuilder path = new StringBuilder(root).append('/').append(zone);
+    for (String name : names) {
+      if (!SAFE_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("Cannot place '" + name + "' under " + zone + "/: names of outputs, releases "
+            + "and partners must be lower-case letters, digits, _ or -, starting with a letter or digit");
+      }
+      path.append('/').append(name);
+    }
+    return path.toString();
+  }
+
+  private static final java.util.regex.Pattern SAFE_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]{0,127}");
 
   public String budgetLedger() {
     return root + "/_deid/privacy_budget";

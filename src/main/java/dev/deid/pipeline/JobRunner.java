@@ -123,11 +123,8 @@ public final class JobRunner {
   private void execute(JobSpec spec, RunState state) {
     Preflight.Checked checked = state.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
     Map<String, String> previousKeyIds = state.time("key_check", () -> checkKeyContinuity(spec, checked));
-    BudgetLedger ledger = new BudgetLedger(store, options.warehouse().budgetLedger());
-    state.time("budget_check", () -> {
-      checkBudgets(spec, ledger);
-      return null;
-    });
+    PrivacyBudget budget = state.time("budget_check",
+        () -> PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime()));
     state.time("retention_and_erasure", () -> {
       deleteFromRawTables(spec, checked, state);
       return null;
@@ -140,42 +137,26 @@ public final class JobRunner {
       state.time("prepare." + output.name(), () -> writes.put(output,
           prepareOutput(spec, output, checked, state, previousKeyIds.get(output.name()))));
     }
-    writes.forEach((output, write) -> state.time("output." + output.name(), () -> state.outputs.add(write.get())));
+    writes.forEach((output, write) -> state.time("output." + output.name(), () -> {
+      budget.reserve(output, state.runId);
+      return state.outputs.add(write.get());
+    }));
     for (ReleaseSpec release : spec.releases()) {
       state.time("release." + release.name(), () -> {
-        state.releases.add(writeRelease(spec, release, ledger, state));
+        state.releases.add(writeRelease(spec, release, budget, state));
         return null;
       });
     }
   }
 
-  private static BudgetSpec budgetOf(JobSpec spec, ReleaseSpec release) {
-    return spec.budgets().stream().filter(b -> b.source().equals(release.source()) && b.audience().equals(release.audience()))
-        .findFirst().orElseThrow();
-  }
-
-  /** Every release's budget is checked against the ledger before anything is deleted or written. */
-  private void checkBudgets(JobSpec spec, BudgetLedger ledger) {
-    Map<BudgetSpec, double[]> wanted = new LinkedHashMap<>();
-    for (ReleaseSpec release : spec.releases()) {
-      double[] sum = wanted.computeIfAbsent(budgetOf(spec, release), b -> new double[2]);
-      sum[0] += release.epsilon();
-      sum[1] += release.delta();
-    }
-    wanted.forEach((budget, sum) -> ledger.check(budget, BudgetLedger.period(budget, options.referenceTime()),
-        "releases for source '" + budget.source() + "' and audience '" + budget.audience() + "'", sum[0], sum[1]));
-  }
-
-  private RunReport.ReleaseReport writeRelease(JobSpec spec, ReleaseSpec release, BudgetLedger ledger, RunState state) {
+  private RunReport.ReleaseReport writeRelease(JobSpec spec, ReleaseSpec release, PrivacyBudget budget, RunState state) {
     SourceSpec source = spec.source(release.source());
     Dataset<Row> input = store.read(table(source), state.inputVersions.get(source.name()));
     Dataset<Row> consented = consentFilter(spec, source, release.purpose(), state).apply(input);
     long seed = new java.security.SecureRandom().nextLong();
     List<GroupStatistics> found = DpAggregate.statistics(DpAggregate.boundedPairs(consented, release, seed), release);
     List<GroupStatistics> groups = release.publicGroups() != null ? DpAggregate.onlyPublicGroups(found, release) : found;
-    BudgetSpec budget = budgetOf(spec, release);
-    String period = BudgetLedger.period(budget, options.referenceTime());
-    ledger.reserve(budget, period, release.path(), release.name(), state.runId, release.epsilon(), release.delta(), Instant.now());
+    budget.reserve(release, state.runId);
     NoisyRelease.Plan plan = new NoisyRelease.Plan(release.aggregates(), release.bounds(), release.epsilon(), release.delta(),
         release.noise(), release.publicGroups() != null);
     List<NoisyRelease.Released> released = NoisyRelease.release(groups, plan, mechanisms);
@@ -198,18 +179,21 @@ public final class JobRunner {
     } else {
       new ExtractStore(spark).write(location, state.runId, table, release.format(), new LinkedHashMap<>(properties));
     }
-    double[] spent = ledger.spent(budget, period);
     Map<String, String> statistics = new LinkedHashMap<>();
     if (!released.isEmpty()) {
-      released.get(0).statistics().forEach((name, st) -> statistics.put(name, "epsilon " + st.epsilon() + ", noise sd "
-          + st.noiseStandardDeviation() + ", 95% error bound " + st.errorBound95()));
+      released.get(0).statistics().forEach((name, st) -> statistics.put(name, st.budget()
+          + (st.errorKind() == NoisyRelease.ErrorKind.RANK ? ", 95% rank error bound " + st.errorBound95() + " rows"
+              : ", noise sd " + st.noiseStandardDeviation() + ", 95% error bound " + st.errorBound95())));
     } else {
       statistics.put("(none)", "no group passed DP group selection: each needs more distinct units than the threshold");
     }
+    Map<String, String> left = new LinkedHashMap<>();
+    budget.left(release.source(), release.audience()).forEach((b, remaining) -> left.put(b.period() + " "
+        + BudgetLedger.period(b, options.referenceTime()), "epsilon " + remaining[0] + ", delta " + remaining[1]));
+    // Only public or DP quantities: the number of groups before selection is exact and is not reported.
     return new RunReport.ReleaseReport(release.name(), release.audience(), location, version, release.epsilon(),
         release.delta(), release.noise().name().toLowerCase(), release.bounds().maxGroups(), release.bounds().maxRowsPerGroup(),
-        release.publicGroups() != null ? "public groups" : "DP group selection", found.size(), released.size(), period,
-        Math.max(0, budget.epsilon() - spent[0]), Math.max(0, budget.delta() - spent[1]), statistics);
+        release.publicGroups() != null ? "public groups" : "DP group selection", released.size(), left, statistics);
   }
 
   private String table(SourceSpec source) {

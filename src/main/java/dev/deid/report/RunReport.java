@@ -24,11 +24,17 @@ public record RunReport(
     List<ReleaseReport> releases,
     Map<String, Long> stepMillis) {
 
-  /** A differentially private release: its budget, noise, contribution bounds and groups. */
+  /**
+   * A differentially private release: its budget, noise, contribution bounds and groups. Every
+   * figure here is public or differentially private: {@code groupsReleased} is the size of the
+   * released table (the public list, or the output of DP selection); the number of groups in the
+   * data before selection is exact and is deliberately absent. {@code budgetLeft} maps each
+   * applicable budget ("month 2026-11", "lifetime lifetime") to what is left after this run.
+   */
   public record ReleaseReport(
       String name, String audience, String location, long version, double epsilon, double delta, String noise,
-      int maxGroupsPerUnit, int maxRowsPerGroup, String groupSelection, long groupsFound, long groupsReleased,
-      String budgetPeriod, double budgetEpsilonLeft, double budgetDeltaLeft, Map<String, String> statistics) {}
+      int maxGroupsPerUnit, int maxRowsPerGroup, String groupSelection, long groupsReleased,
+      Map<String, String> budgetLeft, Map<String, String> statistics) {}
 
   /** Erasure requests processed, subjects found and erased (as pseudonyms), and physical checks. */
   public record ErasureReport(

@@ -213,11 +213,12 @@ public final class Anonymize {
 
   /** A second look at the data, only to name the values a hierarchy file lacks; nothing is written. */
   private static DeidException uncovered(Dataset<Row> input, String column, Hierarchy hierarchy, String field) {
-    List<String> missing = input.select(text(column).as("v")).distinct()
-        .where(codeOf(hierarchy, functions.col("v")).equalTo(hierarchy.domainSize()))
-        .orderBy("v").limit(21).as(Encoders.STRING()).collectAsList();
-    return hierarchyError(field, new InvalidHierarchyException(column, List.of("values not covered by the hierarchy: "
-        + missing.stream().limit(20).toList() + (missing.size() > 20 ? " and more" : ""))));
+    Dataset<Row> missing = input.select(text(column).as("v")).distinct()
+        .where(codeOf(hierarchy, functions.col("v")).equalTo(hierarchy.domainSize()));
+    long count = missing.count();
+    List<String> examples = missing.orderBy("v").limit(20).as(Encoders.STRING()).collectAsList();
+    return hierarchyError(field, new InvalidHierarchyException(column, List.of(count + " value(s) of '" + column
+        + "' not covered by the hierarchy"), examples));
   }
 
   /**
@@ -333,6 +334,15 @@ public final class Anonymize {
     return joined.select(labelled(input.columns(), quasi, star ? functions.col("deid_suppressed") : null));
   }
 
+  /** Reads every hierarchy file a spec names, checking its shape without data (for {@code validate}). */
+  public static void checkHierarchyFiles(dev.deid.config.JobSpec spec) {
+    spec.hierarchies().forEach((name, h) -> {
+      if (h instanceof HierarchySpec.FromFile) {
+        hierarchy(h, name, null, "hierarchies." + name);
+      }
+    });
+  }
+
   private static Hierarchy hierarchy(HierarchySpec spec, String column, Set<String> values, String field) {
     try {
       Hierarchy h;
@@ -353,8 +363,7 @@ public final class Anonymize {
       }
       List<String> uncovered = values == null ? List.of() : h.uncovered(values);
       if (!uncovered.isEmpty()) {
-        throw new InvalidHierarchyException(column, List.of("values not covered by the hierarchy: "
-            + uncovered.stream().limit(20).toList() + (uncovered.size() > 20 ? " and " + (uncovered.size() - 20) + " more" : "")));
+        throw InvalidHierarchyException.uncovered(column, uncovered);
       }
       return h;
     } catch (InvalidHierarchyException e) {
@@ -363,7 +372,8 @@ public final class Anonymize {
   }
 
   private static DeidException hierarchyError(String field, InvalidHierarchyException e) {
-    return Errors.of("Invalid hierarchy at " + field + ": " + String.join("; ", e.problems())
-        + " (fix: add the missing values to the hierarchy, or correct its levels)");
+    return Errors.withValues("Invalid hierarchy at " + field + ": " + String.join("; ", e.problems())
+        + " (fix: add the missing values to the hierarchy, or correct its levels; run 'validate --show-values' on "
+        + "your own console to see examples)", e.examples());
   }
 }

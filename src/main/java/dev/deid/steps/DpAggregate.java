@@ -119,11 +119,8 @@ public final class DpAggregate {
     aggs.add(functions.count(functions.lit(1)).as("deid_units"));
     int sums = 0;
     for (Aggregate a : release.aggregates()) {
-      if (a.kind() == Aggregate.Kind.SUM || a.kind() == Aggregate.Kind.MEAN) {
-        Column pairSum = functions.aggregate(functions.col("deid_kept"), functions.lit(0L),
-            (acc, x) -> acc.plus(functions.round(functions.least(functions.greatest(x.getField("deid_value_" + a.column()),
-                functions.lit(a.lower())), functions.lit(a.upper())).multiply(Aggregate.FIXED_POINT)).cast("long")));
-        aggs.add(functions.sum(pairSum).as("deid_sum_" + sums++));
+      for (Aggregate.SumTerm term : a.sumTerms()) {
+        aggs.add(functions.sum(pairSum(a, term)).as("deid_sum_" + sums++));
       }
     }
     List<Row> rows = pairs.groupBy(group).agg(functions.sum("deid_rows").as("deid_rows"),
@@ -150,13 +147,34 @@ public final class DpAggregate {
   public static List<GroupStatistics> onlyPublicGroups(List<GroupStatistics> found, ReleaseSpec release) {
     Map<List<String>, GroupStatistics> byKey = new HashMap<>();
     found.forEach(g -> byKey.put(g.key(), g));
-    int sums = (int) release.aggregates().stream()
-        .filter(a -> a.kind() == Aggregate.Kind.SUM || a.kind() == Aggregate.Kind.MEAN).count();
+    int sums = release.aggregates().stream().mapToInt(a -> a.sumTerms().size()).sum();
     List<GroupStatistics> result = new ArrayList<>();
     for (List<String> key : release.publicGroups()) {
       result.add(byKey.getOrDefault(key, new GroupStatistics(key, 0, 0, new long[sums], emptyHistograms(release))));
     }
     return result;
+  }
+
+  /**
+   * The fixed-point sum of one (unit, group) pair's kept rows for one term: each row's term as
+   * {@link Aggregate#term} defines it, rounded to hundredths and clamped to the magnitude the
+   * sensitivity assumes.
+   */
+  private static Column pairSum(Aggregate a, Aggregate.SumTerm term) {
+    long max = a.maxAbsFixedPoint(term).longValueExact();
+    double middle = a.middle();
+    double halfSquare = a.halfWidth() * a.halfWidth() / 2;
+    return functions.aggregate(functions.col("deid_kept"), functions.lit(0L), (acc, x) -> {
+      Column clamped = functions.least(functions.greatest(x.getField("deid_value_" + a.column()), functions.lit(a.lower())),
+          functions.lit(a.upper()));
+      Column value = switch (term) {
+        case VALUE -> clamped;
+        case CENTRED -> clamped.minus(middle);
+        case CENTRED_SQUARE -> clamped.minus(middle).multiply(clamped.minus(middle)).minus(halfSquare);
+      };
+      Column fixed = functions.round(value.multiply(Aggregate.FIXED_POINT)).cast("long");
+      return acc.plus(functions.least(functions.greatest(fixed, functions.lit(-max)), functions.lit(max)));
+    });
   }
 
   private static Column clamped(Aggregate a) {

@@ -14,7 +14,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * A release as a table: the group columns, then per statistic its noised value, the noise's
  * standard deviation ({@code _noise_sd}) and the half-width of a 95% interval ({@code _error95}),
- * so that a reader can see how exact each figure is.
+ * so that a reader can see how exact each figure is. Quantiles instead carry
+ * {@code _rank_error95}: how many rows the released value's rank may be off, with 95 % probability.
  */
 public final class ReleaseTables {
   private ReleaseTables() {}
@@ -26,7 +27,12 @@ public final class ReleaseTables {
     }
     List<String> statistics = released.isEmpty() ? List.of() : List.copyOf(released.get(0).statistics().keySet());
     for (String s : statistics) {
-      schema = schema.add(s, DataTypes.DoubleType).add(s + "_noise_sd", DataTypes.DoubleType).add(s + "_error95", DataTypes.DoubleType);
+      schema = schema.add(s, DataTypes.DoubleType);
+      if (isRank(released, s)) {
+        schema = schema.add(s + "_rank_error95", DataTypes.DoubleType);
+      } else {
+        schema = schema.add(s + "_noise_sd", DataTypes.DoubleType).add(s + "_error95", DataTypes.DoubleType);
+      }
     }
     List<Row> rows = new ArrayList<>();
     for (NoisyRelease.Released r : released) {
@@ -34,11 +40,17 @@ public final class ReleaseTables {
       for (String s : statistics) {
         NoisyRelease.Statistic st = r.statistics().get(s);
         values.add(st.value());
-        values.add(Double.isNaN(st.noiseStandardDeviation()) ? null : st.noiseStandardDeviation());
+        if (st.errorKind() == NoisyRelease.ErrorKind.VALUE) {
+          values.add(st.noiseStandardDeviation());
+        }
         values.add(st.errorBound95());
       }
       rows.add(RowFactory.create(values.toArray()));
     }
     return spark.createDataFrame(rows, schema);
+  }
+
+  private static boolean isRank(List<NoisyRelease.Released> released, String statistic) {
+    return released.get(0).statistics().get(statistic).errorKind() == NoisyRelease.ErrorKind.RANK;
   }
 }

@@ -78,15 +78,15 @@ class DpReleaseJobTest {
   /** Zero noise, so released figures equal the bounded exact ones. */
   static final Mechanisms ZERO = new Mechanisms() {
     public Mechanism laplace(long l1, double epsilon) {
-      return zero(epsilon, 0, l1);
+      return zero("epsilon " + epsilon, l1);
     }
 
-    public Mechanism gaussian(double l2, double epsilon, double delta) {
-      return zero(epsilon, delta, l2);
+    public Mechanism gaussian(double l2, double rho) {
+      return zero("rho " + rho, l2);
     }
 
-    Mechanism zero(double e, double d, double s) {
-      return new Mechanisms.Fixed(e, d, s, 0, 0, "zero") {
+    Mechanism zero(String budget, double s) {
+      return new Mechanisms.Fixed(budget, s, 0, 0, "zero") {
         public long noised(long v) {
           return v;
         }
@@ -140,7 +140,7 @@ class DpReleaseJobTest {
     assertTrue(totalUnits <= consentingBuyers, "each unit in at most one group");
     RunReport.ReleaseReport r = report.releases().get(0);
     assertEquals(1.0, r.epsilon());
-    assertEquals(0.5, r.budgetEpsilonLeft(), 1e-9);
+    assertTrue(r.budgetLeft().get("month 2026-11").startsWith("epsilon 0.5,"), r.budgetLeft().toString());
     assertEquals("DP group selection", r.groupSelection());
   }
 
@@ -174,6 +174,16 @@ class DpReleaseJobTest {
     assertEquals("1.0", spark.sql("DESCRIBE DETAIL delta.`" + fresh.root() + "/analysts/orders_by_region`").select("properties")
         .first().getJavaMap(0).get("deid.epsilon"));
     assertEquals(1, report.releases().size());
+    // Only public or DP quantities in the report: no exact count of the groups found before selection.
+    assertEquals(List.of("name", "audience", "location", "version", "epsilon", "delta", "noise", "maxGroupsPerUnit",
+        "maxRowsPerGroup", "groupSelection", "groupsReleased", "budgetLeft", "statistics"),
+        java.util.Arrays.stream(RunReport.ReleaseReport.class.getRecordComponents()).map(c -> c.getName()).toList(),
+        "a new report field must be public or differentially private; update this list only after checking that");
+    assertEquals(rowsOf(fresh), report.releases().get(0).groupsReleased(), "groups released = rows of the release table");
+  }
+
+  static long rowsOf(Warehouse w) {
+    return spark.read().format("delta").load(w.root() + "/analysts/orders_by_region").count();
   }
 
   @Test
@@ -183,6 +193,7 @@ class DpReleaseJobTest {
     String table = TestSpark.tempDirectory("ledger").resolve("ledger").toString();
     BudgetLedger ledger = new BudgetLedger(store, table);
     BudgetSpec budget = new BudgetSpec("orders", "analysts", 1.0, 0, "month");
+    Instant when = TestWarehouses.REFERENCE_TIME;
     ExecutorService pool = Executors.newFixedThreadPool(2);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<Boolean>> results = new ArrayList<>();
@@ -191,7 +202,7 @@ class DpReleaseJobTest {
       results.add(pool.submit(() -> {
         start.await();
         try {
-          ledger.reserve(budget, "2026-11", "releases[0]", "r", run, 0.6, 0, Instant.now());
+          ledger.reserve(List.of(budget), charge("r", 0.6), run, when, Instant.now());
           return true;
         } catch (DeidException refused) {
           return false;
@@ -205,14 +216,18 @@ class DpReleaseJobTest {
     }
     pool.shutdown();
     assertTrue(granted <= 1, "two spends of 0.6 must not both pass a budget of 1.0");
-    assertTrue(ledger.spent(budget, "2026-11")[0] <= 1.0 + 1e-9, "the ledger must never exceed the budget");
-    assertEquals(granted * 0.6, ledger.spent(budget, "2026-11")[0], 1e-9, "a refused run leaves no entry");
+    assertTrue(ledger.spent("table-1", "analysts", budget, when)[0] <= 1.0 + 1e-9, "the ledger must never exceed the budget");
+    assertEquals(granted * 0.6, ledger.spent("table-1", "analysts", budget, when)[0], 1e-9, "a refused run leaves no entry");
     // Sequentially the first spend passes and a second is refused with what is left.
     BudgetLedger fresh = new BudgetLedger(store, TestSpark.tempDirectory("ledger2").resolve("l").toString());
-    fresh.reserve(budget, "2026-11", "releases[0]", "r", "a", 0.6, 0, Instant.now());
+    fresh.reserve(List.of(budget), charge("r", 0.6), "a", when, Instant.now());
     DeidException e = assertThrows(DeidException.class,
-        () -> fresh.reserve(budget, "2026-11", "releases[0]", "r", "b", 0.6, 0, Instant.now()));
+        () -> fresh.reserve(List.of(budget), charge("r", 0.6), "b", when, Instant.now()));
     assertTrue(e.getMessage().contains("only epsilon 0.4"), e.getMessage());
-    assertEquals(0.6, fresh.spent(budget, "2026-11")[0], 1e-9);
+    assertEquals(0.6, fresh.spent("table-1", "analysts", budget, when)[0], 1e-9);
+  }
+
+  static BudgetLedger.Charge charge(String name, double epsilon) {
+    return new BudgetLedger.Charge("table-1", "/raw/orders", "analysts", "customer_id", name, "releases[0]", epsilon, 0);
   }
 }

@@ -75,10 +75,11 @@ public final class Hierarchy {
     for (int r = 0; r < rows.size(); r++) {
       String[] row = rows.get(r);
       if (row.length != height) {
-        problems.add("row " + (r + 1) + " ('" + row[0] + "') has " + row.length + " levels, the first row has " + height);
+        problems.add("row " + (r + 1) + " has " + row.length + " levels, the first row has " + height);
       }
-      if (seen.put(row[0], r) != null) {
-        problems.add("value '" + row[0] + "' appears in more than one row");
+      Integer earlier = seen.put(row[0], r);
+      if (earlier != null) {
+        problems.add("row " + (r + 1) + " repeats the original value of row " + (earlier + 1));
       }
     }
     if (problems.isEmpty()) {
@@ -87,8 +88,7 @@ public final class Hierarchy {
         for (String[] row : rows) {
           String previous = parent.putIfAbsent(row[level], row[level + 1]);
           if (previous != null && !previous.equals(row[level + 1])) {
-            problems.add("level " + level + " group '" + row[level] + "' has two parents at level " + (level + 1)
-                + ": '" + previous + "' and '" + row[level + 1] + "'");
+            problems.add("a level " + level + " group has two different parents at level " + (level + 1));
             break;
           }
         }

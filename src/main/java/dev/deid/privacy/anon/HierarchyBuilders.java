@@ -49,10 +49,10 @@ public final class HierarchyBuilders {
       rows.add(row);
     }
     if (!notNumbers.isEmpty()) {
-      problems.add("values are not whole numbers: " + notNumbers.stream().limit(10).toList());
+      problems.add(notNumbers.size() + " value(s) are not whole numbers");
     }
     if (!problems.isEmpty()) {
-      throw new InvalidHierarchyException(attribute, problems);
+      throw new InvalidHierarchyException(attribute, problems, notNumbers.stream().limit(10).toList());
     }
     return Hierarchy.of(attribute, rows);
   }
@@ -85,7 +85,8 @@ public final class HierarchyBuilders {
       rows.add(row);
     }
     if (!notDates.isEmpty()) {
-      throw new InvalidHierarchyException(attribute, List.of("values are not dates (yyyy-MM-dd): " + notDates.stream().limit(10).toList()));
+      throw new InvalidHierarchyException(attribute, List.of(notDates.size() + " value(s) are not dates (yyyy-MM-dd)"),
+          notDates.stream().limit(10).toList());
     }
     return Hierarchy.of(attribute, rows);
   }
@@ -106,8 +107,8 @@ public final class HierarchyBuilders {
       rows.add(row);
     }
     if (!wrongLength.isEmpty()) {
-      throw new InvalidHierarchyException(attribute, List.of("values are not " + length + " characters long: "
-          + wrongLength.stream().limit(10).toList()));
+      throw new InvalidHierarchyException(attribute, List.of(wrongLength.size() + " value(s) are not " + length
+          + " characters long"), wrongLength.stream().limit(10).toList());
     }
     return Hierarchy.of(attribute, rows);
   }
@@ -149,10 +150,10 @@ public final class HierarchyBuilders {
       rows.add(row);
     }
     if (!ungrouped.isEmpty()) {
-      problems.add("values not in any group: " + ungrouped.stream().limit(20).toList());
+      problems.add(ungrouped.size() + " value(s) are not in any group");
     }
     if (!problems.isEmpty()) {
-      throw new InvalidHierarchyException(attribute, problems);
+      throw new InvalidHierarchyException(attribute, problems, ungrouped.stream().limit(20).toList());
     }
     return Hierarchy.of(attribute, rows);
   }

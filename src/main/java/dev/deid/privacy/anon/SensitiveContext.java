@@ -45,7 +45,7 @@ public final class SensitiveContext {
       hierarchyCode = new int[values.size()];
       List<String> uncovered = hierarchy.uncovered(values);
       if (!uncovered.isEmpty()) {
-        throw new InvalidHierarchyException(hierarchy.attribute(), List.of("values not covered by the hierarchy: " + uncovered));
+        throw InvalidHierarchyException.uncovered(hierarchy.attribute(), uncovered);
       }
       for (int s = 0; s < values.size(); s++) {
         hierarchyCode[s] = hierarchy.code(values.get(s));

@@ -139,10 +139,12 @@ public final class TupleHistogram {
       if (!uncovered.isEmpty()) {
         Map.Entry<Integer, java.util.Set<String>> first = uncovered.entrySet().iterator().next();
         List<String> problems = new ArrayList<>();
-        uncovered.forEach((d, values) -> problems.add("values not covered by the hierarchy of '"
-            + hierarchies[d].attribute() + "': " + values.stream().limit(20).toList()
-            + (values.size() > 20 ? " and " + (values.size() - 20) + " more" : "")));
-        throw new InvalidHierarchyException(hierarchies[first.getKey()].attribute(), problems);
+        List<String> examples = new ArrayList<>();
+        uncovered.forEach((d, values) -> {
+          problems.add(values.size() + " value(s) of '" + hierarchies[d].attribute() + "' not covered by the hierarchy");
+          values.stream().limit(20).forEach(examples::add);
+        });
+        throw new InvalidHierarchyException(hierarchies[first.getKey()].attribute(), problems, examples);
       }
       int dims = hierarchies.length;
       int[][] codes = new int[dims][tuples.size()];

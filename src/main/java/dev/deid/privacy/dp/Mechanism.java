@@ -8,16 +8,14 @@ package dev.deid.privacy.dp;
 public interface Mechanism {
   long noised(long trueValue);
 
-  /** The noise's standard deviation. */
+  /** The noise's standard deviation (an upper bound for the discrete Gaussian). */
   double standardDeviation();
 
-  /** Half-width of a 95% interval: |noise| is below it with probability at least 0.95. */
+  /** An integer B with P(|noise| ≤ B) ≥ 0.95, whatever the true value. */
   double errorBound95();
 
-  /** The privacy parameters this mechanism was calibrated for. */
-  double epsilon();
-
-  double delta();
+  /** The privacy parameter this mechanism was calibrated for, e.g. {@code epsilon 0.25} or {@code rho 0.01}. */
+  String budget();
 
   /** The sensitivity it was calibrated for (L1 for Laplace, L2 for Gaussian). */
   double sensitivity();

@@ -2,9 +2,12 @@ package dev.deid.privacy.dp;
 
 /**
  * A differentially private quantile over a bounded range: the range is cut into bins and a bin
- * edge is chosen by report-noisy-max, each edge scored by -|rank(edge) - q·n| (an integer whose
- * sensitivity is the rows one unit may have in the group) plus discrete Laplace noise of scale
- * 2·sensitivity/ε, which is ε-differentially private (Dwork and Roth, Claim 3.9 generalized).
+ * edge is chosen by report-noisy-max, each edge scored by -|rank(edge) - floor(q·n)| plus discrete
+ * Laplace noise of scale 2·sensitivity/ε, which is ε-differentially private (report-noisy-max for
+ * scores of sensitivity Δ that need not move together needs scale 2Δ/ε). One unit's m rows move
+ * every rank and the floored target each by between 0 and m, in the same direction, so a score
+ * moves by at most m: the sensitivity is the rows one unit may have in the group. (A rounded
+ * target could move by m + 1.)
  */
 final class Quantiles {
   private Quantiles() {}
@@ -16,7 +19,7 @@ final class Quantiles {
       n += c;
     }
     Mechanism noise = mechanisms.laplace(2L * sensitivity, epsilon);
-    long target = Math.round(q * n);
+    long target = (long) Math.floor(q * n);
     long rank = 0;
     long bestScore = Long.MIN_VALUE;
     int bestEdge = 0;

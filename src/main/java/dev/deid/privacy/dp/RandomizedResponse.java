@@ -21,6 +21,7 @@ public final class RandomizedResponse implements Serializable {
   private final double upper;
   private transient DiscreteNoise noise;
   private transient RandomSource random;
+  private transient BigFraction keep;
 
   private RandomizedResponse(double epsilon, List<String> domain, double lower, double upper) {
     if (!(epsilon > 0)) {
@@ -47,10 +48,27 @@ public final class RandomizedResponse implements Serializable {
     return epsilon;
   }
 
-  /** Probability that randomized response reports the true value. */
+  /** Probability that randomized response reports the true value (the exact rational the sampler uses). */
   public double keepProbability() {
-    return Math.exp(epsilon) / (Math.exp(epsilon) + domain.size() - 1);
+    return keepProbabilityExact().doubleValue();
   }
+
+  /**
+   * e^ε / (e^ε + k − 1) rounded down to a multiple of 2^-64, from a lower bound of e^ε: the true
+   * value's probability is never above what ε allows, so the stated ε is an upper bound on the
+   * real one (ln(q(k − 1)/(1 − q)) ≤ ε), and below 1 even at ε = 50 with two values.
+   */
+  BigFraction keepProbabilityExact() {
+    double expLower = Math.nextDown(Math.nextDown(Math.exp(epsilon))); // Math.exp is within 1 ulp
+    java.math.BigDecimal e = new java.math.BigDecimal(expLower);
+    java.math.BigDecimal q = e.divide(e.add(java.math.BigDecimal.valueOf(domain.size() - 1L)),
+        new java.math.MathContext(40, java.math.RoundingMode.FLOOR));
+    java.math.BigInteger numerator = q.multiply(new java.math.BigDecimal(KEEP_DENOMINATOR))
+        .setScale(0, java.math.RoundingMode.FLOOR).toBigIntegerExact();
+    return new BigFraction(numerator, KEEP_DENOMINATOR);
+  }
+
+  private static final java.math.BigInteger KEEP_DENOMINATOR = java.math.BigInteger.ONE.shiftLeft(64);
 
   private RandomSource random() {
     if (random == null) {
@@ -68,7 +86,9 @@ public final class RandomizedResponse implements Serializable {
     if (index < 0) {
       return domain.get((int) r.below(k));
     }
-    BigFraction keep = Mechanisms.roundedUp(keepProbability());
+    if (keep == null) {
+      keep = keepProbabilityExact();
+    }
     if (r.below(keep.getDenominator()).compareTo(keep.getNumerator()) < 0) {
       return value;
     }
@@ -82,7 +102,7 @@ public final class RandomizedResponse implements Serializable {
     double clamped = value == null ? lower : Math.min(upper, Math.max(lower, value));
     long fixed = Math.round(clamped * Aggregate.FIXED_POINT);
     long sensitivity = (long) Math.ceil((upper - lower) * Aggregate.FIXED_POINT);
-    BigFraction scale = Mechanisms.roundedUp(sensitivity / epsilon);
+    BigFraction scale = Mechanisms.laplaceScale(sensitivity, epsilon);
     return (fixed + noise.laplace(scale)) / (double) Aggregate.FIXED_POINT;
   }
 }

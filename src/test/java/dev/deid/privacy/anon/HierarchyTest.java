@@ -1,6 +1,7 @@
 package dev.deid.privacy.anon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +32,8 @@ class HierarchyTest {
   void of_inconsistentLevels_isRejectedNamingTheGroup() {
     InvalidHierarchyException e = assertThrows(InvalidHierarchyException.class, () -> Hierarchy.of("city",
         List.of(new String[] {"a", "g1", "x", "*"}, new String[] {"b", "g1", "y", "*"})));
-    assertTrue(e.getMessage().contains("group 'g1' has two parents at level 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("a level 1 group has two different parents at level 2"), e.getMessage());
+    assertFalse(e.getMessage().contains("g1"), "no value of the file in the message: " + e.getMessage());
   }
 
   @Test
@@ -42,11 +44,13 @@ class HierarchyTest {
   }
 
   @Test
-  void histogram_uncoveredValues_areListed() {
+  void histogram_uncoveredValues_areCountedAndKeptApartFromTheMessage() {
     Hierarchy sex = AdultData.hierarchy("sex");
     InvalidHierarchyException e = assertThrows(InvalidHierarchyException.class,
         () -> TupleHistogram.builder(new Hierarchy[] {sex}, false).add(new String[] {"Other"}, null, 3).build());
-    assertTrue(e.getMessage().contains("[Other]"), e.getMessage());
+    assertTrue(e.getMessage().contains("1 value(s) of 'sex' not covered"), e.getMessage());
+    assertFalse(e.getMessage().contains("Other"), "raw values never enter the message: " + e.getMessage());
+    assertEquals(List.of("Other"), e.examples());
   }
 
   @Test
@@ -70,7 +74,9 @@ class HierarchyTest {
     assertThrows(InvalidHierarchyException.class, () -> HierarchyBuilders.maskingFromRight("z", List.of("123"), 6));
     InvalidHierarchyException e = assertThrows(InvalidHierarchyException.class,
         () -> HierarchyBuilders.groups("c", List.of("上海", "拉萨"), List.of(Map.of("华东", List.of("上海")))));
-    assertTrue(e.getMessage().contains("拉萨"), e.getMessage());
+    assertTrue(e.getMessage().contains("1 value(s) are not in any group"), e.getMessage());
+    assertFalse(e.getMessage().contains("拉萨"), "the value stays out of the message: " + e.getMessage());
+    assertEquals(List.of("拉萨"), e.examples());
   }
 
   static List<String> labels(Hierarchy h, String value) {

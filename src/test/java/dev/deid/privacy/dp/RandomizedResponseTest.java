@@ -34,6 +34,50 @@ class RandomizedResponseTest {
     assertFalse(truthfulShareConsistent(0.80, 0.75));
   }
 
+  /** ln(q(k − 1)/(1 − q)) in 50-digit arithmetic: the ε the sampler's exact keep probability really gives. */
+  static double realEpsilon(RandomizedResponse rr, int k) {
+    java.math.MathContext mc = new java.math.MathContext(50);
+    java.math.BigDecimal q = rr.keepProbabilityExact().bigDecimalValue(60, java.math.BigDecimal.ROUND_HALF_EVEN);
+    java.math.BigDecimal odds = q.multiply(java.math.BigDecimal.valueOf(k - 1)).divide(java.math.BigDecimal.ONE.subtract(q), mc);
+    // ln of a big decimal: split off powers of two so the double logarithm stays exact enough.
+    int shift = odds.toBigInteger().bitLength();
+    double mantissa = odds.divide(new java.math.BigDecimal(java.math.BigInteger.ONE.shiftLeft(Math.max(0, shift - 1))), mc).doubleValue();
+    return Math.log(mantissa) + Math.max(0, shift - 1) * Math.log(2);
+  }
+
+  @Test
+  void keepProbability_highEpsilon_neverRoundsToTheTruthAndStatedEpsilonBoundsTheReal() {
+    for (double epsilon : new double[] {0.1, 1, 9, 14, 20, 30}) {
+      for (int k : new int[] {2, 5}) {
+        RandomizedResponse rr = RandomizedResponse.categorical(epsilon, k == 2 ? List.of("a", "b") : List.of("a", "b", "c", "d", "e"));
+        org.apache.commons.math3.fraction.BigFraction keep = rr.keepProbabilityExact();
+        assertTrue(keep.compareTo(org.apache.commons.math3.fraction.BigFraction.ONE) < 0, "eps " + epsilon + ": must flip sometimes");
+        double real = realEpsilon(rr, k);
+        assertTrue(real <= epsilon, "eps " + epsilon + ", k " + k + ": real epsilon " + real + " above the stated one");
+        assertTrue(real > epsilon - 1e-6, "eps " + epsilon + ", k " + k + ": needlessly weak, real " + real);
+      }
+    }
+    // At eps 50 with two values the flip probability (2e-22) is below the 2^-64 grid: it still flips.
+    RandomizedResponse extreme = RandomizedResponse.categorical(50, List.of("a", "b"));
+    assertTrue(extreme.keepProbabilityExact().compareTo(org.apache.commons.math3.fraction.BigFraction.ONE) < 0);
+    assertTrue(realEpsilon(extreme, 2) <= 50);
+  }
+
+  @Test
+  void respond_epsilon9_flipsWithTheRightFrequency() {
+    // Flip probability 1/(e^9 + 1) = 1.234e-4; over 2,000,000 answers the flips are binomial with
+    // mean 246.8 and sd 15.7: accepted within 5 sd (false-failure rate 6e-7). Rounding the keep
+    // probability up on a 10^-6 grid (the previous code) gives 1.23e-4 here, but 0 flips from eps 14.
+    RandomizedResponse rr = RandomizedResponse.categorical(9, List.of("yes", "no"));
+    int n = 2_000_000;
+    int flips = 0;
+    for (int i = 0; i < n; i++) {
+      flips += rr.respond("yes").equals("no") ? 1 : 0;
+    }
+    double p = 1 / (Math.exp(9) + 1);
+    assertEquals(n * p, flips, 5 * Math.sqrt(n * p * (1 - p)), "flips at epsilon 9");
+  }
+
   @Test
   void respond_otherValues_areUniformAndStayInDomain() {
     RandomizedResponse rr = RandomizedResponse.categorical(0.5, List.of("a", "b", "c", "d"));

@@ -1,0 +1,35 @@
+package dev.deid.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deid.config.OutputFormat;
+import dev.deid.config.OutputSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Computed locations stay in their zone, whatever name reaches them. */
+class WarehouseTest {
+  static OutputSpec output(String name, String audience) {
+    return new OutputSpec(0, name, "s", audience, "p", OutputFormat.DELTA, List.of("c"), null);
+  }
+
+  @Test
+  void output_plainNames_landInTheirZone() {
+    Warehouse w = new Warehouse("s3a://bucket/wh/");
+    assertEquals("s3a://bucket/wh/analysts/orders", w.output(output("orders", "analysts")));
+    assertEquals("s3a://bucket/wh/partners/acme/orders", w.output(output("orders", "partner:acme")));
+  }
+
+  @Test
+  void output_namesThatClimbOut_areRefused() {
+    Warehouse w = new Warehouse("/wh");
+    for (String name : new String[] {"../../raw/customers", "..", "a/b", "s3a:x", "", "_deid"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> w.output(output(name, "analysts")),
+          "'" + name + "' must be refused");
+      assertTrue(e.getMessage().contains("Cannot place"), e.getMessage());
+    }
+    assertThrows(IllegalArgumentException.class, () -> w.output(output("x", "partner:../../raw")));
+  }
+}
