@@ -17,12 +17,25 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * All reads, writes and maintenance of Delta tables. Deletion here is physical: rows are deleted,
- * deletion vectors purged (files rewritten without the rows) and the replaced files vacuumed, after
- * which {@link #scanDataFiles} reads every data file left on disk to prove the rows are gone.
+ * All reads, writes and maintenance of Delta tables. Deletion here is physical: DELETE and MERGE
+ * rewrite the files holding the rows (copy-on-write, never deletion vectors) and the replaced files
+ * are vacuumed, after which {@link #scanDataFiles} reads every data file left on disk to prove the
+ * rows are gone.
+ *
+ * <p>Why not deletion vectors and {@code REORG TABLE … APPLY (PURGE)}: Delta 4.2's purge looks up
+ * the active SparkSession inside an executor task ({@code filterParquetFilesOnExecutors}), which
+ * exists in local mode, where driver and executors share a JVM, and fails on every real cluster.
+ * Turning persistent deletion vectors off for this session's own DELETE and MERGE commands gives
+ * the same physical result with plain cluster-safe Spark jobs, without changing the table's
+ * properties for its other writers. Deletion vectors written earlier by others stay; rows of ours
+ * hidden by them would be found by the scan, and the run then fails instead of claiming success.
  */
 public final class DeltaStore {
   private static final String RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled";
+  private static final List<String> PERSISTENT_DELETION_VECTORS = List.of(
+      "spark.databricks.delta.delete.deletionVectors.persistent",
+      "spark.databricks.delta.merge.deletionVectors.persistent",
+      "spark.databricks.delta.update.deletionVectors.persistent");
 
   private final SparkSession spark;
 
@@ -89,18 +102,32 @@ public final class DeltaStore {
   /** Deletes the rows matching {@code condition}; returns how many were deleted. */
   public long delete(String path, Column condition) {
     long before = latestVersion(path);
-    DeltaTable.forPath(spark, path).delete(condition);
+    withoutDeletionVectors(() -> DeltaTable.forPath(spark, path).delete(condition));
     return deletedRowsSince(path, before);
+  }
+
+  /** Runs DML with copy-on-write: the session's persistent deletion vectors are off for its duration. */
+  private void withoutDeletionVectors(Runnable dml) {
+    Map<String, String> previous = new java.util.LinkedHashMap<>();
+    for (String key : PERSISTENT_DELETION_VECTORS) {
+      previous.put(key, spark.conf().get(key, "true"));
+      spark.conf().set(key, "false");
+    }
+    try {
+      dml.run();
+    } finally {
+      previous.forEach((key, value) -> spark.conf().set(key, value));
+    }
   }
 
   /** Deletes every row whose {@code column} equals a value of {@code keys.key}; returns the count. */
   public long deleteMatching(String path, String column, Dataset<Row> keys) {
     long before = latestVersion(path);
-    DeltaTable.forPath(spark, path).as("t")
+    withoutDeletionVectors(() -> DeltaTable.forPath(spark, path).as("t")
         .merge(keys.select(functions.col(keys.columns()[0]).as("deid_key")).distinct().as("k"),
             functions.col("t.`" + column + "`").equalTo(functions.col("k.deid_key")))
         .whenMatched().delete()
-        .execute();
+        .execute());
     return deletedRowsSince(path, before);
   }
 
@@ -119,12 +146,11 @@ public final class DeltaStore {
   }
 
   /**
-   * Makes deletions physical: rewrites files that carry deletion vectors, then removes every file
-   * no longer in the current version once it is older than the policy's window. Delta's safety
-   * check is relaxed only for this call, and only when the policy asks for a short window.
+   * Removes every file no longer in the current version once it is older than the policy's window:
+   * with copy-on-write deletes that makes them physical. Delta's safety check is relaxed only for
+   * this call, and only when the policy asks for a short window.
    */
-  public void purgeAndVacuum(String path, VacuumPolicy policy) {
-    spark.sql("REORG TABLE delta.`" + path + "` APPLY (PURGE)");
+  public void vacuum(String path, VacuumPolicy policy) {
     String previous = spark.conf().get(RETENTION_CHECK, "true");
     if (policy.needsRelaxedCheck()) {
       spark.conf().set(RETENTION_CHECK, "false");

@@ -175,7 +175,7 @@ public final class JobRunner {
     long version = 0;
     if (release.format() == OutputFormat.DELTA) {
       version = store.replace(location, table, properties);
-      store.purgeAndVacuum(location, spec.vacuum());
+      store.vacuum(location, spec.vacuum());
     } else {
       new ExtractStore(spark).write(location, state.runId, table, release.format(), new LinkedHashMap<>(properties));
     }
@@ -395,7 +395,7 @@ public final class JobRunner {
     if (output.format() == OutputFormat.DELTA) {
       version = store.replace(location, data, properties);
       rowsOut = store.lastOutputRows(location);
-      store.purgeAndVacuum(location, spec.vacuum());
+      store.vacuum(location, spec.vacuum());
     } else {
       Map<String, Object> metadata = new LinkedHashMap<>(properties);
       metadata.put("deid.guarantees", guarantees);

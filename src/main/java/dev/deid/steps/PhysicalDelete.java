@@ -15,10 +15,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
- * Deletes rows from a Delta table physically, for retention and erasure alike: every rule's DELETE,
- * then one purge of deletion vectors (files rewritten without the rows) and one VACUUM, then a scan
- * of every data file still on disk that counts, per rule, the rows that should be gone. Grouping
- * the rules of one table pays Delta's per-operation cost once.
+ * Deletes rows from a Delta table physically, for retention and erasure alike: every rule's
+ * copy-on-write DELETE (files rewritten without the rows, see {@link DeltaStore}), then one VACUUM,
+ * then a scan of every data file still on disk that counts, per rule, the rows that should be gone.
+ * Grouping the rules of one table pays Delta's per-operation cost once.
  */
 public final class PhysicalDelete {
   private PhysicalDelete() {}
@@ -68,7 +68,7 @@ public final class PhysicalDelete {
           : store.deleteMatching(table, ((MatchingKeys) rule).column(), ((MatchingKeys) rule).distinctKeys());
       deleted.put(rule.name(), count);
     }
-    store.purgeAndVacuum(table, vacuum);
+    store.vacuum(table, vacuum);
     Map<String, PhysicalDeletion> result = new LinkedHashMap<>();
     for (Rule rule : rules) {
       DeltaStore.PhysicalScan scan = store.scanDataFiles(table, rule::matching);

@@ -1,0 +1,170 @@
+package dev.deid.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Spark standalone cluster for tests: one Master and one Worker, each its own JVM started from
+ * the Spark jars of the test classpath, bound to 127.0.0.1 only. The Worker's SPARK_HOME holds those
+ * jars (minus Delta, which a job brings with {@code --jars} as on a real cluster), so executors run
+ * in JVMs of their own with nothing shared with the driver. {@link #close()} stops both processes
+ * and their executors, whatever happened.
+ */
+final class StandaloneCluster implements AutoCloseable {
+  /** The --add-opens options Spark's own launcher passes on Java 17, from the build (see pom.xml). */
+  static final List<String> JAVA_OPTIONS = List.of(System.getProperty("deid.jvm.opens", "").trim().split("\\s+"));
+
+  final Path home;
+  final Path logs;
+  final int masterPort;
+  final int masterUiPort;
+  private final List<Process> processes = new ArrayList<>();
+
+  private StandaloneCluster(Path home, Path logs, int masterPort, int masterUiPort) {
+    this.home = home;
+    this.logs = logs;
+    this.masterPort = masterPort;
+    this.masterUiPort = masterUiPort;
+  }
+
+  String masterUrl() {
+    return "spark://127.0.0.1:" + masterPort;
+  }
+
+  /** Starts a Master and a Worker with {@code cores} cores, and waits until the Worker has registered. */
+  static StandaloneCluster start(Path directory, int cores, String workerMemory) throws Exception {
+    Path home = directory.resolve("spark-home");
+    Files.createDirectories(home.resolve("jars"));
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      Path jar = Path.of(entry);
+      String name = jar.getFileName().toString();
+      if (name.endsWith(".jar") && !isTestOnly(name) && !isDelta(name)) {
+        Path link = home.resolve("jars").resolve(name);
+        if (!Files.exists(link)) {
+          Files.createSymbolicLink(link, jar.toAbsolutePath());
+        }
+      }
+    }
+    Path logs = Files.createDirectories(directory.resolve("logs"));
+    StandaloneCluster cluster = new StandaloneCluster(home, logs, freePort(), freePort());
+    try {
+      cluster.launch("master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+          "--port", String.valueOf(cluster.masterPort), "--webui-port", String.valueOf(cluster.masterUiPort)));
+      cluster.awaitUi("\"status\" : \"ALIVE\"");
+      cluster.launch("worker", List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+          "--webui-port", String.valueOf(freePort()), "--cores", String.valueOf(cores), "--memory", workerMemory,
+          "--work-dir", Files.createDirectories(directory.resolve("work")).toString(), cluster.masterUrl()));
+      cluster.awaitUi("\"aliveworkers\" : 1");
+      return cluster;
+    } catch (Exception e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  static boolean isTestOnly(String jar) {
+    return jar.startsWith("junit-") || jar.startsWith("opentest4j") || jar.startsWith("apiguardian")
+        || jar.startsWith("surefire") || jar.startsWith("failsafe") || jar.startsWith("common-java5")
+        || jar.startsWith("common-junit") || jar.startsWith("common-java");
+  }
+
+  static boolean isDelta(String jar) {
+    return jar.startsWith("delta-spark_") || jar.startsWith("delta-storage-");
+  }
+
+  /** The Delta jars of the test classpath, for {@code --jars}. */
+  static List<Path> deltaJars() {
+    List<Path> jars = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      if (isDelta(Path.of(entry).getFileName().toString())) {
+        jars.add(Path.of(entry).toAbsolutePath());
+      }
+    }
+    return jars;
+  }
+
+  /** A java command on the cluster's Spark jars, with the loopback-only environment. */
+  ProcessBuilder java(List<String> jvmOptions, List<String> mainAndArgs, Path log) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(JAVA_OPTIONS);
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(home.resolve("jars") + "/*");
+    command.addAll(mainAndArgs);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> env = pb.environment();
+    env.put("SPARK_HOME", home.toString());
+    env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    env.put("SPARK_LOCAL_HOSTNAME", "localhost");
+    env.remove("DEID_KEY_DIR");
+    env.keySet().removeIf(k -> k.startsWith("DEID_KEY_"));
+    return pb;
+  }
+
+  private void launch(String name, List<String> mainAndArgs) throws IOException {
+    processes.add(java(List.of("-Xmx512m"), mainAndArgs, logs.resolve(name + ".log")).start());
+  }
+
+  private void awaitUi(String expected) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      for (Process p : processes) {
+        if (!p.isAlive()) {
+          throw new IllegalStateException("a cluster process exited with " + p.exitValue() + "; see " + logs);
+        }
+      }
+      try {
+        last = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterUiPort + "/json/"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        if (last.contains(expected)) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // the UI is not listening yet
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("the cluster did not reach '" + expected + "' in 90 s: " + last + "; see " + logs);
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops the Worker (and with it its executors), then the Master; forcibly after 20 s. */
+  @Override
+  public void close() {
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      Process p = processes.get(i);
+      p.descendants().forEach(ProcessHandle::destroy);
+      p.destroy();
+      try {
+        if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.descendants().forEach(ProcessHandle::destroyForcibly);
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+      }
+    }
+  }
+}

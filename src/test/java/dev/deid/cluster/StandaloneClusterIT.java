@@ -1,0 +1,195 @@
+package dev.deid.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deid.TestSpark;
+import dev.deid.TestWarehouses;
+import dev.deid.io.Warehouse;
+import dev.deid.pipeline.JobRunner;
+import dev.deid.pipeline.RunOptions;
+import dev.deid.privacy.KeyRing;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shaded job jar on a real Spark standalone cluster (one Master, one Worker, executors in JVMs
+ * of their own), submitted in client mode with the README's recipe and keys given only as
+ * environment variables: the sample job (retention, erasure, pseudonyms, a k-anonymized partner
+ * extract, DP releases) must succeed there, run its tasks on executors, and produce what a
+ * local-mode run on the same raw data and keys produces; a second run with new erasure requests
+ * must erase the subjects from the analyst tables the first run published.
+ */
+class StandaloneClusterIT {
+  static final SparkSession spark = TestSpark.session();
+  static final String REFERENCE_TIME = TestWarehouses.REFERENCE_TIME.toString();
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static Map<String, String> keyEnvironment() {
+    return Map.of(
+        "DEID_KEY_ANALYSTS", "analysts-k1:" + Base64.getEncoder().encodeToString(TestWarehouses.ANALYSTS_SECRET),
+        "DEID_KEY_PARTNER_ACME", "acme-k1:" + Base64.getEncoder().encodeToString(TestWarehouses.PARTNER_SECRET));
+  }
+
+  /** The README's spark-submit recipe, pointed at the test cluster, a local warehouse and an event log. */
+  static List<String> submitArguments(StandaloneCluster cluster, Path eventLog, Warehouse warehouse) {
+    String jar = System.getProperty("deid.job.jar", "target/deid-job-0.1.0-SNAPSHOT.jar");
+    List<String> args = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit",
+        "--master", cluster.masterUrl(), "--deploy-mode", "client",
+        "--class", "dev.deid.cli.DeidCli",
+        "--jars", StandaloneCluster.deltaJars().stream().map(Path::toString).collect(Collectors.joining(",")),
+        "--conf", "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension",
+        "--conf", "spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", StandaloneCluster.JAVA_OPTIONS),
+        "--conf", "spark.network.crypto.enabled=true",
+        "--conf", "spark.executor.memory=1g",
+        "--conf", "spark.sql.shuffle.partitions=4",
+        "--conf", "spark.databricks.delta.snapshotPartitions=2",
+        "--conf", "spark.sql.sources.parallelPartitionDiscovery.parallelism=4",
+        "--conf", "spark.eventLog.enabled=true",
+        "--conf", "spark.eventLog.dir=" + eventLog.toUri()));
+    args.addAll(List.of(jar, "run", "jobs/customers.yaml", "--warehouse", warehouse.root(), "--reference-time", REFERENCE_TIME));
+    return args;
+  }
+
+  static long submit(StandaloneCluster cluster, Path directory, Warehouse warehouse, String name) throws Exception {
+    Path eventLog = Files.createDirectories(directory.resolve("events-" + name));
+    Path log = directory.resolve("driver-" + name + ".log");
+    ProcessBuilder pb = cluster.java(List.of("-Xmx2g"), submitArguments(cluster, eventLog, warehouse), log);
+    pb.environment().putAll(keyEnvironment());
+    long t0 = System.nanoTime();
+    Process driver = pb.start();
+    boolean finished = driver.waitFor(8, TimeUnit.MINUTES);
+    if (!finished) {
+      driver.descendants().forEach(ProcessHandle::destroyForcibly);
+      driver.destroyForcibly();
+    }
+    long millis = (System.nanoTime() - t0) / 1_000_000;
+    String output = Files.readString(log);
+    assertTrue(finished, "the cluster run did not finish in 8 minutes: " + tail(output));
+    assertEquals(0, driver.exitValue(), "the cluster run must succeed: " + tail(output));
+    assertTasksRanOnExecutors(eventLog);
+    return millis;
+  }
+
+  static String tail(String text) {
+    return text.length() > 6000 ? text.substring(text.length() - 6000) : text;
+  }
+
+  /** Every task of the application ran in an executor JVM, none in the driver. */
+  static void assertTasksRanOnExecutors(Path eventLog) throws Exception {
+    Map<String, Integer> tasksByExecutor = new TreeMap<>();
+    try (Stream<Path> files = Files.list(eventLog)) {
+      for (Path file : files.toList()) {
+        for (String line : Files.readAllLines(file)) {
+          if (line.contains("\"Event\":\"SparkListenerTaskEnd\"")) {
+            tasksByExecutor.merge(JSON.readTree(line).path("Task Info").path("Executor ID").asText(), 1, Integer::sum);
+          }
+        }
+      }
+    }
+    assertFalse(tasksByExecutor.isEmpty(), "the event log must record tasks");
+    assertFalse(tasksByExecutor.containsKey("driver"), "no task may run in the driver: " + tasksByExecutor);
+  }
+
+  static JsonNode report(Warehouse warehouse, int index) throws Exception {
+    try (Stream<Path> files = Files.list(Path.of(warehouse.reportDirectory("customers_minimization")))) {
+      List<Path> reports = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+      return JSON.readTree(reports.get(index).toFile());
+    }
+  }
+
+  static Map<String, Object> comparable(JsonNode report) {
+    Map<String, Object> view = new TreeMap<>();
+    view.put("status", report.path("status").asText());
+    report.path("retention").fields().forEachRemaining(e -> view.put("retention." + e.getKey(), e.getValue().path("rowsDeleted").asLong()));
+    view.put("erased", report.path("erasure").path("erasedSubjectPseudonyms").toString());
+    for (JsonNode o : report.path("outputs")) {
+      String name = o.path("name").asText();
+      view.put(name + ".rowsOut", o.path("rowsOut").asLong());
+      view.put(name + ".guarantees", o.path("guarantees").toString());
+      view.put(name + ".levels", o.path("anonymization").path("levels").toString());
+    }
+    for (JsonNode r : report.path("releases")) {
+      view.put(r.path("name").asText() + ".epsilon", r.path("epsilon").asDouble());
+      if ("public groups".equals(r.path("groupSelection").asText())) {
+        view.put(r.path("name").asText() + ".groups", r.path("groupsReleased").asLong());
+      }
+    }
+    return view;
+  }
+
+  static Set<String> pseudonyms(Warehouse warehouse, String output) {
+    return Set.copyOf(spark.read().format("delta").load(warehouse.root() + "/analysts/" + output)
+        .select("customer_id").distinct().as(Encoders.STRING()).collectAsList());
+  }
+
+  @Test
+  void sampleJob_onAStandaloneCluster_matchesLocalMode_andErasesFromPublishedOutputs() throws Exception {
+    Path directory = TestSpark.tempDirectory("cluster");
+    Warehouse onCluster = TestWarehouses.fresh("cluster-warehouse");
+    Warehouse local = TestWarehouses.fresh("cluster-local");
+    try (StandaloneCluster cluster = StandaloneCluster.start(directory, 2, "3g")) {
+      long clusterMillis = submit(cluster, directory, onCluster, "first");
+
+      long t0 = System.nanoTime();
+      new JobRunner(spark, new RunOptions(local, new KeyRing(keyEnvironment(), null), TestWarehouses.REFERENCE_TIME))
+          .run(Path.of("jobs/customers.yaml"));
+      long localMillis = (System.nanoTime() - t0) / 1_000_000;
+      System.out.printf("sample job (1,000 customers): standalone cluster %.1f s (driver JVM start included), "
+          + "local mode %.1f s%n", clusterMillis / 1000.0, localMillis / 1000.0);
+
+      JsonNode clusterReport = report(onCluster, 0);
+      assertEquals(comparable(report(local, 0)), comparable(clusterReport), "the cluster run must produce what local mode does");
+      assertTrue(clusterReport.path("outputs").size() >= 5 && clusterReport.path("releases").size() == 2, clusterReport.toString());
+
+      // Keys given only in the driver's environment reached the executors: pseudonyms are the HMAC
+      // of the raw id under the analysts' secret, and equal to local mode's.
+      Set<String> published = pseudonyms(onCluster, "customers_analytics");
+      assertEquals(pseudonyms(local, "customers_analytics"), published);
+      List<String> rawIds = spark.read().format("delta").load(onCluster.rawTable("customers")).select("customer_id")
+          .as(Encoders.STRING()).collectAsList();
+      List<String> erase = rawIds.stream()
+          .filter(id -> published.contains(TestWarehouses.hmacHex(TestWarehouses.ANALYSTS_SECRET, id))).limit(3).toList();
+      assertEquals(3, erase.size(), "subjects published by the first run");
+
+      // Second run on the cluster, with erasure requests for three published subjects.
+      spark.createDataFrame(erase.stream().map(id -> org.apache.spark.sql.RowFactory.create(id,
+          java.sql.Timestamp.from(TestWarehouses.REFERENCE_TIME))).toList(),
+          spark.read().format("delta").load(onCluster.rawTable("erasure_requests")).schema())
+          .write().format("delta").mode("append").save(onCluster.rawTable("erasure_requests"));
+      submit(cluster, directory, onCluster, "second");
+
+      JsonNode second = report(onCluster, 1);
+      assertEquals("SUCCEEDED", second.path("status").asText());
+      JsonNode erasedFromOutputs = second.path("erasure").path("outputs");
+      assertTrue(erasedFromOutputs.path("customers_analytics").path("rowsDeleted").asLong() >= 3, second.path("erasure").toString());
+      erasedFromOutputs.fields().forEachRemaining(e -> assertEquals(0, e.getValue().path("rowsStillOnDisk").asLong(), e.getKey()));
+      Set<String> after = pseudonyms(onCluster, "customers_analytics");
+      for (String id : erase) {
+        String pseudonym = TestWarehouses.hmacHex(TestWarehouses.ANALYSTS_SECRET, id);
+        assertFalse(after.contains(pseudonym), "an erased subject must leave the analyst table");
+        long onDisk = spark.read().parquet(onCluster.root() + "/analysts/customers_analytics/*.parquet")
+            .filter(org.apache.spark.sql.functions.col("customer_id").equalTo(pseudonym)).count();
+        assertEquals(0, onDisk, "no data file may still hold an erased subject");
+        assertEquals(0, spark.read().format("delta").load(onCluster.rawTable("customers"))
+            .filter(org.apache.spark.sql.functions.col("customer_id").equalTo(id)).count());
+      }
+    }
+  }
+}
