@@ -291,8 +291,10 @@ public final class JobRunner {
       found = found == null ? present : found.union(present);
     }
     UserDefinedFunction audit = Pseudonymize.udf(checked.pseudonymizers().get(spec.erasure().auditAudience()));
+    // Sorted, so that two runs on the same data report the same list whatever the partitioning.
     return found == null ? List.of() : found.distinct()
-        .select(Pseudonymize.pseudonymOf(audit, functions.col("subject_id")))
+        .select(Pseudonymize.pseudonymOf(audit, functions.col("subject_id")).as("p"))
+        .orderBy("p")
         .as(Encoders.STRING())
         .collectAsList();
   }

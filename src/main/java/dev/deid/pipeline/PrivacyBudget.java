@@ -23,20 +23,25 @@ import java.util.Map;
  * written, and reserved in the ledger before its data is written.
  *
  * <p>The ledger belongs to the data: the first run that spends on a raw table records its ledger's
- * location in the table's property {@value #LEDGER_PROPERTY}, and every later run, from whatever
- * warehouse or path, spends in that ledger.
+ * location in the table's property {@value #LEDGER_PROPERTY} (when it reserves, so that a refused
+ * run writes nothing), and every later run, from whatever warehouse or path, spends in that ledger.
  */
 final class PrivacyBudget {
   static final String LEDGER_PROPERTY = "deid.budget_ledger";
 
-  /** A raw table that is spent on: its Delta id, location, and the ledger it spends in. */
-  record Target(String tableId, String location, BudgetLedger ledger) {}
+  /**
+   * A raw table that is spent on: its path, Delta id and qualified location, the ledger it spends
+   * in, and whether the table already records that ledger.
+   */
+  record Target(String path, String tableId, String location, BudgetLedger ledger, boolean recorded) {}
 
   private final JobSpec spec;
   private final Instant referenceTime;
   private final Map<String, Target> targets;
+  private final DeltaStore store;
 
-  private PrivacyBudget(JobSpec spec, Instant referenceTime, Map<String, Target> targets) {
+  private PrivacyBudget(JobSpec spec, Instant referenceTime, Map<String, Target> targets, DeltaStore store) {
+    this.store = store;
     this.spec = spec;
     this.referenceTime = referenceTime;
     this.targets = targets;
@@ -51,7 +56,7 @@ final class PrivacyBudget {
     for (Charged c : charged(spec)) {
       targets.computeIfAbsent(c.source().name(), name -> target(c.source(), warehouse, store));
     }
-    PrivacyBudget budget = new PrivacyBudget(spec, referenceTime, targets);
+    PrivacyBudget budget = new PrivacyBudget(spec, referenceTime, targets, store);
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, Target> t : targets.entrySet()) {
       Instant latest = t.getValue().ledger().latestChargedFor(t.getValue().tableId());
@@ -99,6 +104,11 @@ final class PrivacyBudget {
   private void reserve(SourceSpec source, String audience, String unit, String name, String path, double epsilon,
       double delta, String runId) {
     Target target = targets.get(source.name());
+    if (!target.recorded()) {
+      store.setProperties(target.path(), Map.of(LEDGER_PROPERTY, target.ledger().location()));
+      target = new Target(target.path(), target.tableId(), target.location(), target.ledger(), true);
+      targets.put(source.name(), target);
+    }
     BudgetLedger.Charge charge = new BudgetLedger.Charge(target.tableId(), target.location(), audience, unit, name, path,
         epsilon, delta);
     target.ledger().reserve(budgetsOf(spec, source.name(), audience), charge, runId, referenceTime, Instant.now());
@@ -142,11 +152,8 @@ final class PrivacyBudget {
   private static Target target(SourceSpec source, Warehouse warehouse, DeltaStore store) {
     String location = warehouse.rawTable(source.table());
     String recorded = store.properties(location).get(LEDGER_PROPERTY);
-    String ledger = recorded;
-    if (ledger == null) {
-      ledger = store.qualifiedPath(warehouse.budgetLedger());
-      store.setProperties(location, Map.of(LEDGER_PROPERTY, ledger));
-    }
-    return new Target(store.tableId(location), store.qualifiedLocation(location), new BudgetLedger(store, ledger));
+    String ledger = recorded != null ? recorded : store.qualifiedPath(warehouse.budgetLedger());
+    return new Target(location, store.tableId(location), store.qualifiedLocation(location), new BudgetLedger(store, ledger),
+        recorded != null);
   }
 }

@@ -27,13 +27,20 @@ final class StandaloneCluster implements AutoCloseable {
 
   final Path home;
   final Path logs;
+  /**
+   * Spark properties shared by Master, Worker and applications: a random shared secret (never on a
+   * command line: in a file only its owner can read) so that RPC authentication and encryption
+   * can be on, and the Master's REST submission server off.
+   */
+  final Path properties;
   final int masterPort;
   final int masterUiPort;
   private final List<Process> processes = new ArrayList<>();
 
-  private StandaloneCluster(Path home, Path logs, int masterPort, int masterUiPort) {
+  private StandaloneCluster(Path home, Path logs, Path properties, int masterPort, int masterUiPort) {
     this.home = home;
     this.logs = logs;
+    this.properties = properties;
     this.masterPort = masterPort;
     this.masterUiPort = masterUiPort;
   }
@@ -46,10 +53,14 @@ final class StandaloneCluster implements AutoCloseable {
   static StandaloneCluster start(Path directory, int cores, String workerMemory) throws Exception {
     Path home = directory.resolve("spark-home");
     Files.createDirectories(home.resolve("jars"));
+    // Spark's launcher takes a SPARK_HOME with a RELEASE file for a binary distribution, whose
+    // jars/ it puts on the executors' classpath; without it, it looks for a source build.
+    Files.writeString(home.resolve("RELEASE"), "Spark (test distribution of the test classpath's jars)\n");
     for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
       Path jar = Path.of(entry);
       String name = jar.getFileName().toString();
-      if (name.endsWith(".jar") && !isTestOnly(name) && !isDelta(name)) {
+      // Failsafe puts the project's own jar on the test classpath: a cluster does not have it.
+      if (name.endsWith(".jar") && !isTestOnly(name) && !isDelta(name) && !name.startsWith("deid-job")) {
         Path link = home.resolve("jars").resolve(name);
         if (!Files.exists(link)) {
           Files.createSymbolicLink(link, jar.toAbsolutePath());
@@ -57,14 +68,22 @@ final class StandaloneCluster implements AutoCloseable {
       }
     }
     Path logs = Files.createDirectories(directory.resolve("logs"));
-    StandaloneCluster cluster = new StandaloneCluster(home, logs, freePort(), freePort());
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    Path properties = directory.resolve("spark-security.conf");
+    Files.writeString(properties, "spark.authenticate true\nspark.authenticate.secret "
+        + java.util.HexFormat.of().formatHex(secret) + "\nspark.network.crypto.enabled true\nspark.master.rest.enabled false\n");
+    Files.setPosixFilePermissions(properties, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    StandaloneCluster cluster = new StandaloneCluster(home, logs, properties, freePort(), freePort());
     try {
       cluster.launch("master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-          "--port", String.valueOf(cluster.masterPort), "--webui-port", String.valueOf(cluster.masterUiPort)));
+          "--port", String.valueOf(cluster.masterPort), "--webui-port", String.valueOf(cluster.masterUiPort),
+          "--properties-file", properties.toString()));
       cluster.awaitUi("\"status\" : \"ALIVE\"");
       cluster.launch("worker", List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
           "--webui-port", String.valueOf(freePort()), "--cores", String.valueOf(cores), "--memory", workerMemory,
-          "--work-dir", Files.createDirectories(directory.resolve("work")).toString(), cluster.masterUrl()));
+          "--work-dir", Files.createDirectories(directory.resolve("work")).toString(),
+          "--properties-file", properties.toString(), cluster.masterUrl()));
       cluster.awaitUi("\"aliveworkers\" : 1");
       return cluster;
     } catch (Exception e) {
@@ -106,6 +125,7 @@ final class StandaloneCluster implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = pb.environment();
     env.put("SPARK_HOME", home.toString());
+    env.put("SPARK_SCALA_VERSION", "2.13");
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
     env.put("SPARK_LOCAL_HOSTNAME", "localhost");
     env.remove("DEID_KEY_DIR");

@@ -52,16 +52,18 @@ class StandaloneClusterIT {
     List<String> args = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit",
         "--master", cluster.masterUrl(), "--deploy-mode", "client",
         "--class", "dev.deid.cli.DeidCli",
+        "--properties-file", cluster.properties.toString(),
         "--jars", StandaloneCluster.deltaJars().stream().map(Path::toString).collect(Collectors.joining(",")),
         "--conf", "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension",
         "--conf", "spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog",
         "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", StandaloneCluster.JAVA_OPTIONS),
-        "--conf", "spark.network.crypto.enabled=true",
         "--conf", "spark.executor.memory=1g",
         "--conf", "spark.sql.shuffle.partitions=4",
         "--conf", "spark.databricks.delta.snapshotPartitions=2",
         "--conf", "spark.sql.sources.parallelPartitionDiscovery.parallelism=4",
         "--conf", "spark.eventLog.enabled=true",
+        "--conf", "spark.eventLog.compress=false",
+        "--conf", "spark.eventLog.rolling.enabled=false",
         "--conf", "spark.eventLog.dir=" + eventLog.toUri()));
     args.addAll(List.of(jar, "run", "jobs/customers.yaml", "--warehouse", warehouse.root(), "--reference-time", REFERENCE_TIME));
     return args;
@@ -94,8 +96,8 @@ class StandaloneClusterIT {
   /** Every task of the application ran in an executor JVM, none in the driver. */
   static void assertTasksRanOnExecutors(Path eventLog) throws Exception {
     Map<String, Integer> tasksByExecutor = new TreeMap<>();
-    try (Stream<Path> files = Files.list(eventLog)) {
-      for (Path file : files.toList()) {
+    try (Stream<Path> files = Files.walk(eventLog)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
         for (String line : Files.readAllLines(file)) {
           if (line.contains("\"Event\":\"SparkListenerTaskEnd\"")) {
             tasksByExecutor.merge(JSON.readTree(line).path("Task Info").path("Executor ID").asText(), 1, Integer::sum);
