@@ -30,4 +30,23 @@ public final class TestSpecs {
               consent_marketing: {class: insensitive, action: drop}
         """.replace("CITY_ACTION", cityAction);
   }
+
+  /**
+   * The sample orders table as source {@code name} reading raw table {@code table}, every column
+   * kept (ids dropped or pseudonymized); indented as an entry of {@code sources:}.
+   */
+  public static String ordersSource(String name, String table) {
+    return """
+          NAME:
+            table: TABLE
+            subjectColumn: customer_id
+            columns:
+              order_id: {class: direct_identifier, action: drop}
+              customer_id: {class: direct_identifier, action: pseudonymize}
+              order_ts: {class: insensitive, action: keep}
+              amount: {class: sensitive, action: keep}
+              category: {class: insensitive, action: keep}
+              store_region: {class: insensitive, action: keep}
+        """.replace("NAME", name).replace("TABLE", table);
+  }
 }

@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * Reads a YAML job spec into a {@link JobSpec}, checking everything that can be checked without
  * data: types, ranges, references between sections and the classification rules. All problems are
  * reported together, each with its YAML path. Checks against the data itself (columns exist, types
- * fit) happen in {@code dev.deid.pipeline.Preflight}.
+ * fit) happen in the pipeline's preflight.
  */
 public final class SpecLoader {
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");

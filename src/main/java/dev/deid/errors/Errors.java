@@ -74,4 +74,21 @@ public final class Errors {
     return of("Invalid job spec at " + path + ": column '" + column + "' has type " + actual
         + " but " + expected + " is required (fix: choose another column or action)");
   }
+
+  /** A run that failed for a reason that is not the user's: the message names the run, never data. */
+  public static DeidException internal(String runId, Throwable cause) {
+    return new DeidException(List.of("Internal error " + cause.getClass().getName() + " (see the driver log of run "
+        + runId + ")"), null);
+  }
+
+  /** The problem sentence for a key whose id stayed while its secret changed (refused with the others). */
+  public static String changedKeySecret(String output, String path, String audience, String keyId) {
+    return "Cannot write output '" + output + "' at " + path + ": the key for audience '" + audience + "' still has id '"
+        + keyId + "' but its secret changed (fix: give a rotated key a new key id, or restore the previous secret)";
+  }
+
+  public static DeidException deletedRowsStillOnDisk(String path, long rows, String table) {
+    return of("Cannot confirm deletion at " + path + ": " + rows + " deleted row(s) are still in data files of " + table
+        + " after VACUUM (fix: check that no other process holds or restores those files)");
+  }
 }

@@ -1,9 +1,7 @@
 package dev.deid.io;
 
-import dev.deid.report.RunReport;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -34,38 +32,16 @@ public final class AuditLog {
 
   private AuditLog() {}
 
-  public static void append(DeltaStore store, String table, RunReport report, String reportPath) {
-    Map<String, Long> outputVersions = new LinkedHashMap<>();
-    Map<String, Long> counts = new LinkedHashMap<>();
-    if (report.retention() != null) {
-      report.retention().forEach((source, d) -> counts.put("retention." + source + ".rows_deleted", d.rowsDeleted()));
-    }
-    List<String> erased = List.of();
-    if (report.erasure() != null) {
-      erased = report.erasure().erasedSubjectPseudonyms();
-      counts.put("erasure.requests", report.erasure().requests());
-      report.erasure().rawTables().forEach((source, d) -> counts.put("erasure." + source + ".rows_deleted", d.rowsDeleted()));
-      report.erasure().outputs().forEach((output, d) -> counts.put("erasure.output." + output + ".rows_deleted", d.rowsDeleted()));
-    }
-    if (report.outputs() != null) {
-      for (RunReport.OutputReport o : report.outputs()) {
-        outputVersions.put(o.name(), o.version());
-        counts.put("output." + o.name() + ".rows_in", o.rowsIn());
-        counts.put("output." + o.name() + ".filtered_by_consent", o.rowsFilteredByConsent());
-        counts.put("output." + o.name() + ".suppressed", o.rowsSuppressed());
-        counts.put("output." + o.name() + ".rows_out", o.rowsOut());
-      }
-    }
-    if (report.releases() != null) {
-      for (RunReport.ReleaseReport r : report.releases()) {
-        outputVersions.put(r.name(), r.version());
-        counts.put("release." + r.name() + ".groups_released", r.groupsReleased());
-      }
-    }
-    Row row = RowFactory.create(report.runId(), report.job(), report.specHash(),
-        Timestamp.from(Instant.parse(report.startedAt())), report.durationMillis(), report.status(), report.error(),
-        scalaMap(report.inputVersions()), scalaMap(outputVersions), scalaMap(counts),
-        scala.jdk.javaapi.CollectionConverters.asScala(erased).toSeq(), reportPath);
+  /** One run as the audit table records it: counts and versions, pseudonyms only, never a raw value. */
+  public record Record(String runId, String job, String specHash, Instant startedAt, long durationMillis, String status,
+      String error, Map<String, Long> inputVersions, Map<String, Long> outputVersions, Map<String, Long> counts,
+      List<String> erasedSubjectPseudonyms, String reportPath) {}
+
+  public static void append(DeltaStore store, String table, Record record) {
+    Row row = RowFactory.create(record.runId(), record.job(), record.specHash(), Timestamp.from(record.startedAt()),
+        record.durationMillis(), record.status(), record.error(), scalaMap(record.inputVersions()),
+        scalaMap(record.outputVersions()), scalaMap(record.counts()),
+        scala.jdk.javaapi.CollectionConverters.asScala(record.erasedSubjectPseudonyms()).toSeq(), record.reportPath());
     SparkSession spark = store.spark();
     Dataset<Row> rows = spark.createDataFrame(List.of(row), SCHEMA);
     store.append(table, rows);

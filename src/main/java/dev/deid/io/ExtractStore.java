@@ -1,7 +1,6 @@
 package dev.deid.io;
 
 import dev.deid.config.OutputFormat;
-import dev.deid.report.ReportWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -53,8 +52,8 @@ public final class ExtractStore {
     manifest.put("format", format.name().toLowerCase());
     manifest.put("rows", rows);
     manifest.put("files", hashes);
-    ReportWriter.writeAtomically(directory + "/_manifest.json", ReportWriter.toJson(manifest), conf);
-    ReportWriter.writeAtomically(extract + "/" + CURRENT, runId + "\n", conf);
+    AtomicFiles.writeAtomically(directory + "/_manifest.json", AtomicFiles.toJson(manifest), conf);
+    AtomicFiles.writeAtomically(extract + "/" + CURRENT, runId + "\n", conf);
     removeOtherRuns(extract, runId, conf);
     return new Written(directory, rows, hashes);
   }

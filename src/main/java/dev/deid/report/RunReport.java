@@ -1,6 +1,6 @@
 package dev.deid.report;
 
-import dev.deid.steps.PhysicalDeletion;
+import dev.deid.io.PhysicalDeletion;
 import java.util.List;
 import java.util.Map;
 

@@ -48,16 +48,7 @@ class DpReleaseJobTest {
       budgets:
         - {source: orders, audience: analysts, epsilon: 1.5, delta: 1.0e-5, period: month}
       sources:
-      """ + dev.deid.TestSpecs.customersSource("drop") + """
-        orders:
-          subjectColumn: customer_id
-          columns:
-            order_id: {class: direct_identifier, action: drop}
-            customer_id: {class: direct_identifier, action: pseudonymize}
-            order_ts: {class: insensitive, action: keep}
-            amount: {class: sensitive, action: keep}
-            category: {class: insensitive, action: keep}
-            store_region: {class: insensitive, action: keep}
+      """ + dev.deid.TestSpecs.customersSource("drop") + dev.deid.TestSpecs.ordersSource("orders", "orders") + """
       releases:
         - name: orders_by_region
           source: orders

@@ -37,17 +37,7 @@ class PrivacyBudgetJobTest {
         BUDGETS
         sources:
         """.replace("BUDGETS", budgets) + dev.deid.TestSpecs.customersSource("drop").replace("  customers:\n",
-            "  customers:\n    table: " + customersTable + "\n") + """
-          SOURCE:
-            table: TABLE
-            subjectColumn: customer_id
-            columns:
-              order_id: {class: direct_identifier, action: drop}
-              customer_id: {class: direct_identifier, action: pseudonymize}
-              order_ts: {class: insensitive, action: keep}
-              amount: {class: sensitive, action: keep}
-              category: {class: insensitive, action: keep}
-              store_region: {class: insensitive, action: keep}
+            "  customers:\n    table: " + customersTable + "\n") + dev.deid.TestSpecs.ordersSource(ordersSource, ordersTable) + """
         releases:
           - name: orders_by_region
             source: SOURCE
@@ -60,7 +50,7 @@ class PrivacyBudgetJobTest {
             maxRowsPerGroup: 2
             epsilon: 1.0
             aggregates: [{type: count}]
-        """.replace("SOURCE", ordersSource).replace("TABLE", ordersTable);
+        """.replace("SOURCE", ordersSource);
   }
 
   static RunReport run(Warehouse warehouse, String spec, Instant referenceTime) throws Exception {

@@ -1,4 +1,4 @@
-package dev.deid.steps;
+package dev.deid.io;
 
 /**
  * What a physical deletion did to one table: rows deleted, and what a scan of every data file still

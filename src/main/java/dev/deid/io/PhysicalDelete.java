@@ -1,8 +1,7 @@
-package dev.deid.steps;
+package dev.deid.io;
 
 import dev.deid.config.RetentionSpec;
 import dev.deid.config.VacuumPolicy;
-import dev.deid.io.DeltaStore;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;

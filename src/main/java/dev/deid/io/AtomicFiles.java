@@ -1,4 +1,4 @@
-package dev.deid.report;
+package dev.deid.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -10,17 +10,20 @@ import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
-/** Writes run reports as JSON, atomically (a temporary file renamed into place). */
-public final class ReportWriter {
+/**
+ * Small files written whole and atomically (a temporary file renamed into place), on any Hadoop
+ * file system: run reports, manifests, pointers. JSON comes from Jackson, which Spark provides.
+ */
+public final class AtomicFiles {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  private ReportWriter() {}
+  private AtomicFiles() {}
 
-  public static String toJson(Object report) {
+  public static String toJson(Object value) {
     try {
-      return JSON.writeValueAsString(report);
+      return JSON.writeValueAsString(value);
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot serialize run report", e);
+      throw new IllegalStateException("Cannot serialize " + value.getClass().getSimpleName() + " as JSON", e);
     }
   }
 

@@ -1,0 +1,43 @@
+package dev.deid.pipeline;
+
+import dev.deid.config.ColumnSpec;
+import dev.deid.config.OutputSpec;
+import dev.deid.config.Transform;
+import dev.deid.privacy.Pseudonymizer;
+import dev.deid.report.RunReport;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The guarantees an output states, in one place: the same sentences go into the table properties
+ * (or the extract's manifest) and into the report, so the two cannot disagree.
+ */
+final class Guarantees {
+  private Guarantees() {}
+
+  static List<String> of(OutputSpec output, List<ColumnSpec> columns, Pseudonymizer pz,
+      RunReport.AnonymizationReport anonymization) {
+    List<String> g = new ArrayList<>();
+    g.add("consent: only subjects who consented to purpose '" + output.purpose() + "'");
+    g.add("minimized: only columns " + columns.stream().map(ColumnSpec::outputName).toList());
+    for (ColumnSpec c : columns) {
+      Transform t = c.transform();
+      if (t instanceof Transform.Pseudonymize) {
+        g.add(c.outputName() + ": HMAC-SHA-256 pseudonym under key '" + pz.keyId() + "'");
+      } else if (t instanceof Transform.RandomizedResponse rr) {
+        g.add(c.outputName() + ": per-record " + rr.epsilon() + "-local DP (randomized response over " + rr.domain().size() + " values)");
+      } else if (t instanceof Transform.NumericNoise n) {
+        g.add(c.outputName() + ": per-record " + n.epsilon() + "-local DP (clamped to [" + n.lower() + ", " + n.upper()
+            + "], discrete Laplace noise)");
+      } else if (!(t instanceof Transform.Keep)) {
+        g.add(c.outputName() + ": " + t);
+      }
+    }
+    if (anonymization != null) {
+      g.add("anonymized: " + String.join(", ", anonymization.models()) + " on " + anonymization.levels().keySet()
+          + (anonymization.optimal() ? " (optimal " : " (") + anonymization.strategy() + "), "
+          + anonymization.suppressedRecords() + " records suppressed");
+    }
+    return List.copyOf(g);
+  }
+}

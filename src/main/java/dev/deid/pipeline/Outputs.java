@@ -1,0 +1,149 @@
+package dev.deid.pipeline;
+
+import dev.deid.config.AnonymizationSpec;
+import dev.deid.config.ColumnSpec;
+import dev.deid.config.OutputSpec;
+import dev.deid.config.SourceSpec;
+import dev.deid.config.Transform;
+import dev.deid.io.Publisher;
+import dev.deid.privacy.Pseudonymizer;
+import dev.deid.privacy.anon.Anonymizer;
+import dev.deid.privacy.anon.PrivacyModel;
+import dev.deid.report.RunReport;
+import dev.deid.steps.Anonymize;
+import dev.deid.steps.GeneralizeColumns;
+import dev.deid.steps.Minimize;
+import dev.deid.steps.Pseudonymize;
+import dev.deid.steps.Step;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Every output: consent filter, minimization, pseudonymization, masking and generalization as one
+ * lazy plan, anonymization where asked (its search is the one step that reads the data), then one
+ * atomic publish each. All outputs are prepared before the first is published, so a hierarchy
+ * that does not cover the data stops the run with no output written. Row-level DP columns are
+ * charged to the budget just before their output is published.
+ */
+final class Outputs implements Stage<Outputs.Result> {
+  record Result(List<RunReport.OutputReport> outputs) {
+    Result {
+      outputs = List.copyOf(outputs);
+    }
+  }
+
+  /** An output ready to publish: its lazy rows and what preparing it measured. */
+  private record Prepared(OutputSpec output, Pseudonymizer pseudonymizer, List<ColumnSpec> columns, Dataset<Row> data,
+      long rowsIn, RunReport.AnonymizationReport anonymization, long rowsSuppressed, Long rowsReachingAnonymizer) {}
+
+  private final Map<String, String> previousKeyIds;
+  private final PrivacyBudget budget;
+  private final StepTimer timer;
+
+  Outputs(Map<String, String> previousKeyIds, PrivacyBudget budget, StepTimer timer) {
+    this.previousKeyIds = previousKeyIds;
+    this.budget = budget;
+    this.timer = timer;
+  }
+
+  @Override
+  public String name() {
+    return "outputs";
+  }
+
+  @Override
+  public Result run(RunContext context) {
+    List<Prepared> prepared = new ArrayList<>();
+    for (OutputSpec output : context.spec().outputs()) {
+      prepared.add(timer.time("prepare." + output.name(), () -> prepare(context, output)));
+    }
+    List<RunReport.OutputReport> reports = new ArrayList<>();
+    for (Prepared p : prepared) {
+      reports.add(timer.time("output." + p.output().name(), () -> {
+        budget.reserve(p.output(), context.runId());
+        return publish(context, p);
+      }));
+    }
+    return new Result(reports);
+  }
+
+  private static Prepared prepare(RunContext context, OutputSpec output) {
+    SourceSpec source = context.spec().source(output.source());
+    Dataset<Row> input = context.read(source);
+    long rowsIn = input.count();
+    Pseudonymizer pz = context.pseudonymizer(output.audience());
+    List<ColumnSpec> columns = output.columns().stream().map(c -> source.columns().get(c)).toList();
+    List<Step> steps = List.of(
+        context.consentFilter(source, output.purpose()),
+        new Minimize(output.columns()),
+        new Pseudonymize(columns.stream().filter(c -> c.transform() instanceof Transform.Pseudonymize).map(ColumnSpec::name).toList(), pz),
+        new GeneralizeColumns(columns, context.options().referenceTime().atZone(ZoneOffset.UTC).toLocalDate()));
+    Dataset<Row> data = input;
+    for (Step step : steps) {
+      data = step.apply(data);
+    }
+    RunReport.AnonymizationReport anonymization = null;
+    long rowsSuppressed = 0;
+    Long rowsReachingAnonymizer = null;
+    if (output.anonymization() != null) {
+      Anonymize.Outcome outcome = Anonymize.apply(data, output.anonymization(), context.spec().hierarchies(), output.path());
+      data = outcome.data();
+      anonymization = anonymizationReport(output.anonymization(), outcome);
+      rowsReachingAnonymizer = outcome.result().inputRisk().records();
+      rowsSuppressed = output.anonymization().starSuppressed() ? 0 : outcome.result().suppressedRecords();
+    }
+    return new Prepared(output, pz, columns, context.beforeWrite().apply(data), rowsIn, anonymization, rowsSuppressed,
+        rowsReachingAnonymizer);
+  }
+
+  private RunReport.OutputReport publish(RunContext context, Prepared p) {
+    OutputSpec output = p.output();
+    List<String> guarantees = Guarantees.of(output, p.columns(), p.pseudonymizer(), p.anonymization());
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("deid.run_id", context.runId());
+    properties.put("deid.job", context.spec().name());
+    properties.put("deid.spec_hash", context.spec().specHash());
+    properties.put("deid.audience", output.audience());
+    properties.put("deid.purpose", output.purpose());
+    properties.put("deid.key_id", p.pseudonymizer().keyId());
+    properties.put("deid.key_check", p.pseudonymizer().checkValue());
+    properties.put("deid.guarantees", String.join("; ", guarantees));
+    String location = context.options().warehouse().output(output);
+    Publisher.Published published = new Publisher(context.store()).publish(location, output.format(), p.data(), properties,
+        Map.of("deid.guarantees", guarantees), context.runId(), context.spec().vacuum());
+    List<RunReport.ColumnReport> columnReports = p.columns().stream()
+        .map(c -> new RunReport.ColumnReport(c.name(), c.outputName(), c.columnClass().yamlName(), c.transform().action()))
+        .toList();
+    long afterConsent = p.rowsReachingAnonymizer() != null ? p.rowsReachingAnonymizer() : published.rows();
+    String previousKeyId = previousKeyIds.get(output.name());
+    String keyId = p.pseudonymizer().keyId();
+    return new RunReport.OutputReport(output.name(), output.audience(), output.purpose(), output.format().name().toLowerCase(),
+        location, published.version(), p.rowsIn(), p.rowsIn() - afterConsent, p.rowsSuppressed(), published.rows(), keyId,
+        previousKeyId != null && !previousKeyId.equals(keyId) ? previousKeyId : null, columnReports, guarantees,
+        p.anonymization());
+  }
+
+  private static RunReport.AnonymizationReport anonymizationReport(AnonymizationSpec spec, Anonymize.Outcome outcome) {
+    Anonymizer.Outcome r = outcome.result();
+    Map<String, Integer> levels = new LinkedHashMap<>();
+    Map<String, Integer> heights = new LinkedHashMap<>();
+    Map<String, Double> lossPerColumn = new LinkedHashMap<>();
+    for (int d = 0; d < outcome.quasiIdentifiers().size(); d++) {
+      String column = outcome.quasiIdentifiers().get(d);
+      levels.put(column, r.levels() != null ? r.levels()[d] : -1);
+      heights.put(column, outcome.hierarchies().get(d).height());
+      lossPerColumn.put(column, r.lossPerAttribute()[d]);
+    }
+    Map<String, Double> scores = new LinkedHashMap<>();
+    r.scores().forEach((metric, value) -> scores.put(metric.name().toLowerCase(), value));
+    return new RunReport.AnonymizationReport(spec.mode().name().toLowerCase(),
+        spec.models().stream().map(PrivacyModel::describe).toList(), spec.suppressionLimit(), spec.metric().name().toLowerCase(),
+        levels, heights, r.optimal(), r.strategy(), r.nodesEvaluated(), r.latticeSize(), r.suppressedRecords(), r.loss(),
+        lossPerColumn, scores, r.inputRisk(), r.outputRisk());
+  }
+}

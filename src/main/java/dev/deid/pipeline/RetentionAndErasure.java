@@ -1,0 +1,143 @@
+package dev.deid.pipeline;
+
+import dev.deid.config.ColumnSpec;
+import dev.deid.config.JobSpec;
+import dev.deid.config.OutputFormat;
+import dev.deid.config.OutputSpec;
+import dev.deid.config.SourceSpec;
+import dev.deid.config.Transform;
+import dev.deid.errors.Errors;
+import dev.deid.io.PhysicalDelete;
+import dev.deid.io.PhysicalDeletion;
+import dev.deid.report.RunReport;
+import dev.deid.steps.Pseudonymize;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+
+/**
+ * Retention and erasure on every raw table (one physical deletion pass each), then erasure from
+ * the minimized Delta outputs already written, matched by the erased subjects' pseudonyms. The
+ * result holds what was deleted where and the proof scans; erased subjects appear as pseudonyms
+ * under the audit audience's key only.
+ */
+final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
+  record Result(Map<String, PhysicalDeletion> retention, RunReport.ErasureReport erasure) {
+    Result {
+      retention = Map.copyOf(retention);
+    }
+  }
+
+  @Override
+  public String name() {
+    return "retention_and_erasure";
+  }
+
+  @Override
+  public Result run(RunContext context) {
+    JobSpec spec = context.spec();
+    Dataset<Row> requests = spec.erasure() == null ? null
+        : context.store().read(context.options().warehouse().rawTable(spec.erasure().table()))
+            .select(functions.col("`" + spec.erasure().subjectColumn() + "`").cast("string").as("subject_id"))
+            .filter(functions.col("subject_id").isNotNull())
+            .distinct()
+            .cache();
+    try {
+      List<String> erasedPseudonyms = requests == null ? List.of() : erasedSubjectPseudonyms(context, requests);
+      Map<String, PhysicalDeletion> retention = new LinkedHashMap<>();
+      Map<String, PhysicalDeletion> erasedRaw = new LinkedHashMap<>();
+      for (SourceSpec source : spec.sources().values()) {
+        List<PhysicalDelete.Rule> rules = new ArrayList<>();
+        if (source.retention() != null) {
+          rules.add(PhysicalDelete.OlderThan.retention(source.retention(), context.options().referenceTime()));
+        }
+        if (requests != null) {
+          rules.add(new PhysicalDelete.MatchingKeys("erasure", source.subjectColumn(), requests));
+        }
+        if (rules.isEmpty()) {
+          continue;
+        }
+        Map<String, PhysicalDeletion> done = PhysicalDelete.apply(context.store(), context.rawTable(source), rules, spec.vacuum());
+        if (done.containsKey("retention")) {
+          retention.put(source.name(), requirePhysicallyGone(done.get("retention"), spec, source.path() + ".retention"));
+        }
+        if (done.containsKey("erasure")) {
+          erasedRaw.put(source.name(), requirePhysicallyGone(done.get("erasure"), spec, source.path()));
+        }
+      }
+      RunReport.ErasureReport erasure = requests == null ? null
+          : eraseFromOutputs(context, requests, erasedPseudonyms, erasedRaw);
+      return new Result(retention, erasure);
+    } finally {
+      if (requests != null) {
+        requests.unpersist();
+      }
+    }
+  }
+
+  private static PhysicalDeletion requirePhysicallyGone(PhysicalDeletion d, JobSpec spec, String path) {
+    if (spec.vacuum().retentionHours() == 0 && !d.physicallyGone()) {
+      throw Errors.deletedRowsStillOnDisk(path, d.rowsStillOnDisk(), d.table());
+    }
+    return d;
+  }
+
+  /** Pseudonyms (under the audit audience's key) of the requested subjects present in any raw table, sorted. */
+  private static List<String> erasedSubjectPseudonyms(RunContext context, Dataset<Row> requests) {
+    Dataset<Row> found = null;
+    for (SourceSpec source : context.spec().sources().values()) {
+      Dataset<Row> subjects = context.store().read(context.rawTable(source))
+          .select(functions.col("`" + source.subjectColumn() + "`").cast("string").as("subject_id"));
+      Dataset<Row> present = subjects.join(requests, "subject_id").select("subject_id");
+      found = found == null ? present : found.union(present);
+    }
+    UserDefinedFunction audit = Pseudonymize.udf(context.pseudonymizer(context.spec().erasure().auditAudience()));
+    // Sorted, so that two runs on the same data report the same list whatever the partitioning.
+    return found == null ? List.of() : found.distinct()
+        .select(Pseudonymize.pseudonymOf(audit, functions.col("subject_id")).as("p"))
+        .orderBy("p")
+        .as(Encoders.STRING())
+        .collectAsList();
+  }
+
+  private static RunReport.ErasureReport eraseFromOutputs(RunContext context, Dataset<Row> requests,
+      List<String> erasedPseudonyms, Map<String, PhysicalDeletion> erasedRaw) {
+    JobSpec spec = context.spec();
+    Map<String, PhysicalDeletion> outputs = new LinkedHashMap<>();
+    List<String> notes = new ArrayList<>();
+    for (OutputSpec output : spec.outputs()) {
+      String location = context.options().warehouse().output(output);
+      if (output.format() != OutputFormat.DELTA || !context.store().exists(location)) {
+        continue;
+      }
+      String column = subjectPseudonymColumn(spec.source(output.source()), output);
+      if (column == null) {
+        notes.add("Output '" + output.name() + "' holds no subject pseudonym; erased subjects leave it when this run "
+            + "rewrites it and its earlier versions are vacuumed.");
+        continue;
+      }
+      UserDefinedFunction udf = Pseudonymize.udf(context.pseudonymizer(output.audience()));
+      Dataset<Row> pseudonyms = requests.select(Pseudonymize.pseudonymOf(udf, functions.col("subject_id")).as("p"));
+      PhysicalDeletion d = PhysicalDelete.apply(context.store(), location,
+          List.of(new PhysicalDelete.MatchingKeys("erasure", column, pseudonyms)), spec.vacuum()).get("erasure");
+      outputs.put(output.name(), requirePhysicallyGone(d, spec, output.path()));
+    }
+    String auditKeyId = context.pseudonymizer(spec.erasure().auditAudience()).keyId();
+    return new RunReport.ErasureReport(requests.count(), auditKeyId, erasedPseudonyms, erasedRaw, outputs, notes);
+  }
+
+  /** The output column holding the pseudonym of the source's subject id, if the output has one. */
+  static String subjectPseudonymColumn(SourceSpec source, OutputSpec output) {
+    ColumnSpec subject = source.columns().get(source.subjectColumn());
+    if (subject != null && output.columns().contains(subject.name()) && subject.transform() instanceof Transform.Pseudonymize) {
+      return subject.outputName();
+    }
+    return null;
+  }
+}

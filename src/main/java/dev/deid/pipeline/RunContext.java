@@ -1,0 +1,58 @@
+package dev.deid.pipeline;
+
+import dev.deid.config.JobSpec;
+import dev.deid.config.SourceSpec;
+import dev.deid.io.DeltaStore;
+import dev.deid.privacy.Pseudonymizer;
+import dev.deid.privacy.dp.Mechanisms;
+import dev.deid.steps.ConsentFilter;
+import dev.deid.steps.Step;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * What every stage of one run sees: the validated spec, the run's options (warehouse, keys,
+ * reference time), the store, the run id, the audiences' pseudonymizers checked by preflight, the
+ * noise source, and, once retention and erasure are done, the raw tables' versions every later
+ * read is pinned to. Immutable; {@link #withInputVersions} gives the context of the later stages.
+ */
+record RunContext(JobSpec spec, RunOptions options, DeltaStore store, String runId,
+    Map<String, Pseudonymizer> pseudonymizers, Mechanisms mechanisms, UnaryOperator<Dataset<Row>> beforeWrite,
+    Map<String, Long> inputVersions) {
+
+  RunContext {
+    pseudonymizers = Map.copyOf(pseudonymizers);
+    inputVersions = Map.copyOf(inputVersions);
+  }
+
+  RunContext withInputVersions(Map<String, Long> versions) {
+    return new RunContext(spec, options, store, runId, pseudonymizers, mechanisms, beforeWrite, versions);
+  }
+
+  String rawTable(SourceSpec source) {
+    return options.warehouse().rawTable(source.table());
+  }
+
+  /** A source as of the version pinned after retention and erasure (or its latest, before). */
+  Dataset<Row> read(SourceSpec source) {
+    Long version = inputVersions.get(source.name());
+    return version == null ? store.read(rawTable(source)) : store.read(rawTable(source), version);
+  }
+
+  Pseudonymizer pseudonymizer(String audience) {
+    return pseudonymizers.get(audience);
+  }
+
+  /** Keeps the rows of subjects who consented to {@code purpose}: on the source itself or through the consent source. */
+  Step consentFilter(SourceSpec source, String purpose) {
+    String purposeColumn = spec.consent().purposeColumns().get(purpose);
+    if (source.name().equals(spec.consent().source())) {
+      return ConsentFilter.onOwnColumn(purposeColumn);
+    }
+    SourceSpec consentSource = spec.source(spec.consent().source());
+    return ConsentFilter.throughSubjects(source.subjectColumn(), read(consentSource), spec.consent().subjectColumn(),
+        purposeColumn);
+  }
+}
