@@ -1,7 +1,12 @@
 package dev.deid.cli;
 
 import dev.deid.config.JobSpec;
-import dev.deid.config.SpecLoader;
+import dev.deid.io.HierarchyFiles;
+import dev.deid.io.SpecFiles;
+import dev.deid.io.DevelopmentKeys;
+import dev.deid.bench.AnonymizationBenchmark;
+import dev.deid.bench.Benchmark;
+import dev.deid.bench.DpBenchmark;
 import dev.deid.errors.DeidException;
 import dev.deid.io.DeltaStore;
 import dev.deid.io.SparkSessions;
@@ -9,7 +14,7 @@ import dev.deid.io.Warehouse;
 import dev.deid.pipeline.JobRunner;
 import dev.deid.pipeline.Preflight;
 import dev.deid.pipeline.RunOptions;
-import dev.deid.privacy.KeyRing;
+import dev.deid.io.KeyRing;
 import dev.deid.report.RunReport;
 import dev.deid.sample.SampleData;
 import java.io.PrintWriter;
@@ -34,13 +39,10 @@ public final class DeidCli implements Callable<Integer> {
   public static final int FAILED = 1;
   public static final int INTERNAL_ERROR = 3;
 
-  private static SparkSession session;
 
   public static void main(String[] args) {
     int code = execute(args);
-    if (session != null) {
-      session.stop();
-    }
+    SparkSessions.stopOwned();
     System.exit(code);
   }
 
@@ -75,14 +77,8 @@ public final class DeidCli implements Callable<Integer> {
     return sub != null && sub.hasMatchedOption("--show-values");
   }
 
-  /** Uses the session that is already active (tests, notebooks), or starts the job's own. */
-  static synchronized SparkSession spark() {
-    SparkSession active = SparkSession.getActiveSession().getOrElse(() -> SparkSession.getDefaultSession().getOrElse(() -> null));
-    if (active != null) {
-      return active;
-    }
-    session = SparkSessions.getOrCreate("deid");
-    return session;
+  static SparkSession spark() {
+    return SparkSessions.shared();
   }
 
   @Override
@@ -142,8 +138,8 @@ public final class DeidCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      JobSpec loaded = SpecLoader.load(spec);
-      dev.deid.steps.Anonymize.checkHierarchyFiles(loaded);
+      JobSpec loaded = SpecFiles.load(spec);
+      HierarchyFiles.readAll(loaded);
       if (warehouse != null) {
         Preflight.check(loaded, new Warehouse(warehouse), new DeltaStore(spark()), KeyRing.fromEnvironment(keyDir));
       }

@@ -2,7 +2,6 @@ package dev.deid.config;
 
 import dev.deid.privacy.anon.PrivacyModel;
 import dev.deid.privacy.anon.UtilityMetric;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,12 +35,8 @@ final class AnonymizationSpecs {
         if (file == null) {
           return null;
         }
-        Path path = baseDirectory.resolve(file).normalize();
-        if (!Files.isRegularFile(path)) {
-          node.problem("file", "no hierarchy file at " + path, "give the path of an ARX hierarchy CSV, relative to the job spec");
-          return null;
-        }
-        return new HierarchySpec.FromFile(name, path);
+        // Whether the file exists is checked where files are read (io.SpecFiles), not here.
+        return new HierarchySpec.FromFile(name, baseDirectory.resolve(file).normalize());
       }
       case "intervals": {
         SpecNode n = node.mapping("intervals", true);

@@ -1,9 +1,7 @@
 package dev.deid.config;
 
 import dev.deid.errors.Errors;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +19,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Reads a YAML job spec into a {@link JobSpec}, checking everything that can be checked without
+ * Parses a YAML job spec into a {@link JobSpec}, checking everything that can be checked without
  * data: types, ranges, references between sections and the classification rules. All problems are
  * reported together, each with its YAML path. Checks against the data itself (columns exist, types
  * fit) happen in the pipeline's preflight.
@@ -32,18 +30,6 @@ public final class SpecLoader {
   private static final Set<String> TRUNCATE_UNITS = Set.of("day", "month", "year");
 
   private SpecLoader() {}
-
-  public static JobSpec load(Path file) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw Errors.of("Cannot read job spec " + file + ": " + e.getClass().getSimpleName()
-          + " (fix: pass the path of an existing, readable YAML file)");
-    }
-    Path directory = file.toAbsolutePath().getParent();
-    return parse(new String(bytes, StandardCharsets.UTF_8), file.toString(), directory);
-  }
 
   public static JobSpec parse(String yaml, String origin) {
     return parse(yaml, origin, Path.of("").toAbsolutePath());

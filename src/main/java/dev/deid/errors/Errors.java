@@ -24,6 +24,26 @@ public final class Errors {
     return new DeidException(List.of(problem), values, null);
   }
 
+  public static DeidException withValues(java.util.List<String> problems, java.util.List<String> values) {
+    return new DeidException(problems, values, null);
+  }
+
+  public static String invalidHierarchyFile(String field, java.util.List<String> problems) {
+    return "Invalid hierarchy file at " + field + ": " + String.join("; ", problems)
+        + " (fix: correct the file so that every row has the same levels and each value appears once; run "
+        + "'validate --show-values' on your own console to see the rows)";
+  }
+
+  public static DeidException unreadableHierarchyFile(String field, String file, Exception cause) {
+    return of("Cannot read the hierarchy file " + file + " at " + field + ": " + cause.getClass().getSimpleName()
+        + " (fix: check the file exists and is readable)");
+  }
+
+  public static DeidException unreadableSpec(String file, Exception cause) {
+    return of("Cannot read job spec " + file + ": " + cause.getClass().getSimpleName()
+        + " (fix: pass the path of an existing, readable YAML file)");
+  }
+
   public static DeidException wrapping(String problem, Throwable cause) {
     return new DeidException(List.of(problem), cause);
   }

@@ -8,7 +8,27 @@ import org.apache.spark.sql.SparkSession;
  * catalog are set here unless the submitter set them already.
  */
 public final class SparkSessions {
+  private static SparkSession owned;
+
   private SparkSessions() {}
+
+  /** The session already active (tests, notebooks, a caller's), or the job's own, created once. */
+  public static synchronized SparkSession shared() {
+    SparkSession active = SparkSession.getActiveSession().getOrElse(() -> SparkSession.getDefaultSession().getOrElse(() -> null));
+    if (active != null) {
+      return active;
+    }
+    owned = getOrCreate("deid");
+    return owned;
+  }
+
+  /** Stops the session {@link #shared()} created, if it did; a caller's session is left alone. */
+  public static synchronized void stopOwned() {
+    if (owned != null) {
+      owned.stop();
+      owned = null;
+    }
+  }
 
   public static SparkSession getOrCreate(String appName) {
     SparkSession.Builder builder = SparkSession.builder().appName(appName)

@@ -2,10 +2,12 @@ package dev.deid.pipeline;
 
 import dev.deid.config.JobSpec;
 import dev.deid.config.SourceSpec;
-import dev.deid.config.SpecLoader;
+import dev.deid.io.SpecFiles;
 import dev.deid.errors.DeidException;
 import dev.deid.errors.Errors;
 import dev.deid.io.DeltaStore;
+import dev.deid.io.HierarchyFiles;
+import dev.deid.privacy.anon.Hierarchy;
 import dev.deid.privacy.dp.Mechanisms;
 import dev.deid.report.RunReport;
 import java.nio.file.Path;
@@ -66,7 +68,7 @@ public final class JobRunner {
     String error = null;
     RunReport report;
     try {
-      JobSpec spec = recorder.timer.time("load_spec", () -> SpecLoader.load(specFile));
+      JobSpec spec = recorder.timer.time("load_spec", () -> SpecFiles.load(specFile));
       recorder.spec(spec.name(), spec.specHash());
       execute(spec, recorder);
       status = "SUCCEEDED";
@@ -100,8 +102,9 @@ public final class JobRunner {
   private void execute(JobSpec spec, RunRecorder recorder) {
     StepTimer timer = recorder.timer;
     Preflight.Checked checked = timer.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
-    RunContext context = new RunContext(spec, options, store, recorder.runId, checked.pseudonymizers(), mechanisms,
-        beforeWrite, Map.of());
+    Map<String, Hierarchy> hierarchyFiles = timer.time("hierarchy_files", () -> HierarchyFiles.readAll(spec));
+    RunContext context = new RunContext(spec, options, store, recorder.runId, checked.pseudonymizers(), hierarchyFiles,
+        mechanisms, beforeWrite, Map.of());
     KeyContinuity.Result keys = run(new KeyContinuity(), context, timer);
     PrivacyBudget budget = timer.time("budget_check",
         () -> PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime()));

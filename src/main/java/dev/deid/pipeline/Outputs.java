@@ -91,7 +91,8 @@ final class Outputs implements Stage<Outputs.Result> {
     long rowsSuppressed = 0;
     Long rowsReachingAnonymizer = null;
     if (output.anonymization() != null) {
-      Anonymize.Outcome outcome = Anonymize.apply(data, output.anonymization(), context.spec().hierarchies(), output.path());
+      Anonymize.Outcome outcome = Anonymize.apply(data, output.anonymization(), context.spec().hierarchies(),
+          context.fileHierarchies(), output.path());
       data = outcome.data();
       anonymization = anonymizationReport(output.anonymization(), outcome);
       rowsReachingAnonymizer = outcome.result().inputRisk().records();

@@ -10,7 +10,7 @@ import dev.deid.errors.DeidException;
 import dev.deid.errors.Errors;
 import dev.deid.io.DeltaStore;
 import dev.deid.io.Warehouse;
-import dev.deid.privacy.KeyRing;
+import dev.deid.io.KeyRing;
 import dev.deid.privacy.Pseudonymizer;
 import java.util.ArrayList;
 import java.util.Arrays;

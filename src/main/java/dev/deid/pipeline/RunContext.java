@@ -4,6 +4,7 @@ import dev.deid.config.JobSpec;
 import dev.deid.config.SourceSpec;
 import dev.deid.io.DeltaStore;
 import dev.deid.privacy.Pseudonymizer;
+import dev.deid.privacy.anon.Hierarchy;
 import dev.deid.privacy.dp.Mechanisms;
 import dev.deid.steps.ConsentFilter;
 import dev.deid.steps.Step;
@@ -15,20 +16,21 @@ import org.apache.spark.sql.Row;
 /**
  * What every stage of one run sees: the validated spec, the run's options (warehouse, keys,
  * reference time), the store, the run id, the audiences' pseudonymizers checked by preflight, the
- * noise source, and, once retention and erasure are done, the raw tables' versions every later
+ * spec's hierarchy files as read before anything changed, the noise source, and, once retention and erasure are done, the raw tables' versions every later
  * read is pinned to. Immutable; {@link #withInputVersions} gives the context of the later stages.
  */
 record RunContext(JobSpec spec, RunOptions options, DeltaStore store, String runId,
-    Map<String, Pseudonymizer> pseudonymizers, Mechanisms mechanisms, UnaryOperator<Dataset<Row>> beforeWrite,
-    Map<String, Long> inputVersions) {
+    Map<String, Pseudonymizer> pseudonymizers, Map<String, Hierarchy> fileHierarchies, Mechanisms mechanisms,
+    UnaryOperator<Dataset<Row>> beforeWrite, Map<String, Long> inputVersions) {
 
   RunContext {
     pseudonymizers = Map.copyOf(pseudonymizers);
+    fileHierarchies = Map.copyOf(fileHierarchies);
     inputVersions = Map.copyOf(inputVersions);
   }
 
   RunContext withInputVersions(Map<String, Long> versions) {
-    return new RunContext(spec, options, store, runId, pseudonymizers, mechanisms, beforeWrite, versions);
+    return new RunContext(spec, options, store, runId, pseudonymizers, fileHierarchies, mechanisms, beforeWrite, versions);
   }
 
   String rawTable(SourceSpec source) {

@@ -1,7 +1,7 @@
 package dev.deid.pipeline;
 
 import dev.deid.io.Warehouse;
-import dev.deid.privacy.KeyRing;
+import dev.deid.io.KeyRing;
 import java.time.Instant;
 
 /**

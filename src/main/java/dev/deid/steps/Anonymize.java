@@ -81,16 +81,20 @@ public final class Anonymize {
     }
   }
 
+  /**
+   * Anonymizes an output's rows. {@code fileHierarchies} are the spec's ARX hierarchy files, read by
+   * the caller (io) by hierarchy name; built hierarchies are made here from the values found.
+   */
   public static Outcome apply(Dataset<Row> input, AnonymizationSpec spec, Map<String, HierarchySpec> hierarchySpecs,
-      String path) {
+      Map<String, Hierarchy> fileHierarchies, String path) {
     List<String> quasi = List.copyOf(spec.quasiIdentifiers().keySet());
     int dims = quasi.size();
     long t0 = System.nanoTime();
     Hierarchy[] hierarchies = new Hierarchy[dims];
     for (int d = 0; d < dims; d++) {
       if (hierarchySpecs.get(spec.quasiIdentifiers().get(quasi.get(d))) instanceof HierarchySpec.FromFile) {
-        hierarchies[d] = hierarchy(hierarchySpecs.get(spec.quasiIdentifiers().get(quasi.get(d))), quasi.get(d), null,
-            field(path, quasi.get(d)));
+        hierarchies[d] = hierarchy(hierarchySpecs.get(spec.quasiIdentifiers().get(quasi.get(d))), fileHierarchies,
+            quasi.get(d), null, field(path, quasi.get(d)));
       }
     }
     Packing packing = Packing.of(hierarchies);
@@ -140,7 +144,8 @@ public final class Anonymize {
         for (Row r : counts) {
           values.add(r.getString(column));
         }
-        hierarchies[d] = hierarchy(hierarchySpecs.get(spec.quasiIdentifiers().get(quasi.get(d))), quasi.get(d), values,
+        hierarchies[d] = hierarchy(hierarchySpecs.get(spec.quasiIdentifiers().get(quasi.get(d))), fileHierarchies,
+            quasi.get(d), values,
             field(path, quasi.get(d)));
         for (int r = 0; r < counts.size(); r++) {
           codes[d][r] = hierarchies[d].code(counts.get(r).getString(column));
@@ -165,7 +170,7 @@ public final class Anonymize {
     Hierarchy sensitiveHierarchy = null;
     if (spec.sensitiveHierarchy() != null) {
       Set<String> values = new HashSet<>(histogram.sensitiveValues());
-      sensitiveHierarchy = hierarchy(hierarchySpecs.get(spec.sensitiveHierarchy()), spec.sensitive(), values,
+      sensitiveHierarchy = hierarchy(hierarchySpecs.get(spec.sensitiveHierarchy()), fileHierarchies, spec.sensitive(), values,
           path + ".anonymization.tCloseness.hierarchy");
     }
     SensitiveContext context;
@@ -334,24 +339,12 @@ public final class Anonymize {
     return joined.select(labelled(input.columns(), quasi, star ? functions.col("deid_suppressed") : null));
   }
 
-  /** Reads every hierarchy file a spec names, checking its shape without data (for {@code validate}). */
-  public static void checkHierarchyFiles(dev.deid.config.JobSpec spec) {
-    spec.hierarchies().forEach((name, h) -> {
-      if (h instanceof HierarchySpec.FromFile) {
-        hierarchy(h, name, null, "hierarchies." + name);
-      }
-    });
-  }
-
-  private static Hierarchy hierarchy(HierarchySpec spec, String column, Set<String> values, String field) {
+  private static Hierarchy hierarchy(HierarchySpec spec, Map<String, Hierarchy> fileHierarchies, String column,
+      Set<String> values, String field) {
     try {
       Hierarchy h;
       if (spec instanceof HierarchySpec.FromFile f) {
-        try (Reader reader = Files.newBufferedReader(f.file(), StandardCharsets.UTF_8)) {
-          h = Hierarchy.readArxCsv(column, reader);
-        } catch (IOException e) {
-          throw Errors.of("Cannot read hierarchy " + f.file() + " for " + field + " (fix: check the file is readable)");
-        }
+        h = fileHierarchies.get(f.name()).withAttribute(column);
       } else if (spec instanceof HierarchySpec.Intervals i) {
         h = HierarchyBuilders.intervals(column, values, i.min(), i.widths());
       } else if (spec instanceof HierarchySpec.Dates d) {

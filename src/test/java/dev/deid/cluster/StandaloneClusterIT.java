@@ -11,7 +11,7 @@ import dev.deid.TestWarehouses;
 import dev.deid.io.Warehouse;
 import dev.deid.pipeline.JobRunner;
 import dev.deid.pipeline.RunOptions;
-import dev.deid.privacy.KeyRing;
+import dev.deid.io.KeyRing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

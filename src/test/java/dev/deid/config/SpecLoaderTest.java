@@ -52,7 +52,7 @@ class SpecLoaderTest {
 
   @Test
   void parse_sampleJobSpec_isValid() {
-    JobSpec spec = SpecLoader.load(Path.of("jobs/customers.yaml"));
+    JobSpec spec = dev.deid.io.SpecFiles.load(Path.of("jobs/customers.yaml"));
     assertEquals(3, spec.sources().size());
     assertInstanceOf(Transform.Redact.class, spec.source("feedback").columns().get("comment").transform());
     assertEquals(OutputFormat.PARQUET, spec.outputs().get(3).format());

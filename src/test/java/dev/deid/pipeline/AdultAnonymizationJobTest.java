@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deid.TestSpark;
 import dev.deid.TestWarehouses;
 import dev.deid.io.Warehouse;
-import dev.deid.privacy.KeyRing;
+import dev.deid.io.KeyRing;
 import dev.deid.report.RunReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -11,7 +11,7 @@ import dev.deid.errors.DeidException;
 import dev.deid.io.BudgetLedger;
 import dev.deid.io.DeltaStore;
 import dev.deid.io.Warehouse;
-import dev.deid.privacy.KeyRing;
+import dev.deid.io.KeyRing;
 import dev.deid.privacy.dp.Mechanism;
 import dev.deid.privacy.dp.Mechanisms;
 import dev.deid.report.RunReport;

@@ -10,7 +10,7 @@ import dev.deid.errors.DeidException;
 import dev.deid.io.DeltaStore;
 import dev.deid.io.ExtractStore;
 import dev.deid.io.Warehouse;
-import dev.deid.privacy.KeyRing;
+import dev.deid.io.KeyRing;
 import dev.deid.report.RunReport;
 import java.nio.file.Path;
 import java.util.List;

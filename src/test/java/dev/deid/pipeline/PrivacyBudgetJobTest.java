@@ -8,7 +8,7 @@ import dev.deid.TestSpark;
 import dev.deid.TestWarehouses;
 import dev.deid.errors.DeidException;
 import dev.deid.io.Warehouse;
-import dev.deid.privacy.KeyRing;
+import dev.deid.io.KeyRing;
 import dev.deid.report.RunReport;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -41,7 +41,7 @@ class AnonymizeStepTest {
   static Map<String, List<String>> run(AnonymizationSpec.Mode mode, boolean star, long expectedSuppressed) {
     AnonymizationSpec spec = new AnonymizationSpec(Map.of("zip", "zips"), null, null, List.of(new PrivacyModel.KAnonymity(5)),
         0.1, UtilityMetric.LOSS, mode, star, 60_000);
-    Anonymize.Outcome outcome = Anonymize.apply(fixture(), spec, Map.of("zips", new HierarchySpec.Masking("zips", 4)), "outputs[0]");
+    Anonymize.Outcome outcome = Anonymize.apply(fixture(), spec, Map.of("zips", new HierarchySpec.Masking("zips", 4)), Map.of(), "outputs[0]");
     assertEquals(expectedSuppressed, outcome.result().suppressedRecords(), mode + " " + java.util.Arrays.toString(outcome.result().levels()) + " " + outcome.result().loss());
     return outcome.data().collectAsList().stream()
         .collect(Collectors.groupingBy(r -> r.getString(0), Collectors.mapping(r -> r.getString(1), Collectors.toList())));

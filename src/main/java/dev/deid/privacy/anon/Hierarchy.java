@@ -119,6 +119,11 @@ public final class Hierarchy {
     return attribute;
   }
 
+  /** The same hierarchy for another attribute (one file may generalize several columns). */
+  public Hierarchy withAttribute(String other) {
+    return other.equals(attribute) ? this : new Hierarchy(other, rows);
+  }
+
   /** Number of levels, including level 0 (the original values). */
   public int height() {
     return rows[0].length;

@@ -1,4 +1,4 @@
-package dev.deid.cli;
+package dev.deid.bench;
 
 import dev.deid.config.OutputFormat;
 import dev.deid.config.ReleaseSpec;
@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * query in the same run, and the measured noise standard deviation over the theoretical one.
  */
 @Command(name = "dp-benchmark", description = "Time a DP release against the plain aggregate on synthetic orders.")
-final class DpBenchmark implements Callable<Integer> {
+public final class DpBenchmark implements Callable<Integer> {
   @Option(names = "--orders", defaultValue = "10000000")
   long orders;
   @Option(names = "--warehouse", defaultValue = "target/dp-bench")
@@ -38,7 +38,7 @@ final class DpBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SparkSession spark = DeidCli.spark();
+    SparkSession spark = dev.deid.io.SparkSessions.shared();
     String table = warehouse.toAbsolutePath() + "/orders";
     long t0 = System.nanoTime();
     new SampleData(spark, 3, Instant.now()).orders(Math.max(1000, orders / 3), orders)

@@ -1,10 +1,11 @@
-package dev.deid.cli;
+package dev.deid.bench;
 
 import dev.deid.io.DeltaStore;
+import dev.deid.io.DevelopmentKeys;
 import dev.deid.io.Warehouse;
 import dev.deid.pipeline.JobRunner;
 import dev.deid.pipeline.RunOptions;
-import dev.deid.privacy.KeyRing;
+import dev.deid.io.KeyRing;
 import dev.deid.report.RunReport;
 import dev.deid.sample.SampleData;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
  * the same raw tables and prints per-step wall time, rows/s and the job/copy ratio.
  */
 @Command(name = "benchmark", description = "Time the sample job against a plain Delta copy of the same raw tables.")
-final class Benchmark implements Callable<Integer> {
+public final class Benchmark implements Callable<Integer> {
   @Option(names = "--customers", defaultValue = "1000000")
   long customers;
   @Option(names = "--warehouse", defaultValue = "target/bench-warehouse")
@@ -31,7 +32,7 @@ final class Benchmark implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SparkSession spark = DeidCli.spark();
+    SparkSession spark = dev.deid.io.SparkSessions.shared();
     Warehouse target = new Warehouse(warehouse.toAbsolutePath().toString());
     DeltaStore store = new DeltaStore(spark);
     Instant now = Instant.now();

@@ -1,9 +1,8 @@
-package dev.deid.cli;
+package dev.deid.io;
 
 import dev.deid.config.JobSpec;
 import dev.deid.config.OutputSpec;
-import dev.deid.config.SpecLoader;
-import dev.deid.privacy.KeyRing;
+import dev.deid.io.KeyRing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,11 +17,11 @@ import java.util.Set;
  * Random keys for the sample run only, written to files readable by their owner alone. A key that
  * already exists (in the environment or the directory) is left alone. Never use these in production.
  */
-final class DevelopmentKeys {
+public final class DevelopmentKeys {
   private DevelopmentKeys() {}
 
-  static Path ensure(Path directory, Path specFile) {
-    JobSpec spec = SpecLoader.load(specFile);
+  public static Path ensure(Path directory, Path specFile) {
+    JobSpec spec = SpecFiles.load(specFile);
     Set<String> audiences = new LinkedHashSet<>();
     spec.outputs().stream().map(OutputSpec::audience).forEach(audiences::add);
     if (spec.erasure() != null) {

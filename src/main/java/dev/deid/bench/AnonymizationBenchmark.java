@@ -1,4 +1,4 @@
-package dev.deid.cli;
+package dev.deid.bench;
 
 import dev.deid.config.AnonymizationSpec;
 import dev.deid.config.HierarchySpec;
@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  * suppression. Prints the wall time of each phase, including the Spark read, and the peak heap.
  */
 @Command(name = "anonymization-benchmark", description = "Time k-anonymization of Adult replicated to N rows.")
-final class AnonymizationBenchmark implements Callable<Integer> {
+public final class AnonymizationBenchmark implements Callable<Integer> {
   static final String[] COLUMNS = {"sex", "age", "race", "marital-status", "education", "native-country", "workclass",
       "occupation", "salary-class"};
 
@@ -62,7 +62,7 @@ final class AnonymizationBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    SparkSession spark = DeidCli.spark();
+    SparkSession spark = dev.deid.io.SparkSessions.shared();
     if (customers != null) {
       return customers(spark);
     }
@@ -78,6 +78,7 @@ final class AnonymizationBenchmark implements Callable<Integer> {
       hierarchies.put(name, new HierarchySpec.FromFile(name, adult.resolve("adult_hierarchy_" + COLUMNS[c] + ".csv")));
       quasi.put(name, name);
     }
+    Map<String, dev.deid.privacy.anon.Hierarchy> fileHierarchies = dev.deid.io.HierarchyFiles.readAll(hierarchies);
     System.out.printf("machine: %d cores, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
     for (long n : rows) {
@@ -93,7 +94,7 @@ final class AnonymizationBenchmark implements Callable<Integer> {
               UtilityMetric.LOSS, AnonymizationSpec.Mode.GLOBAL, false, 3_600_000);
           long t0 = System.nanoTime();
           Dataset<Row> data = spark.read().format("delta").load(table);
-          Anonymize.Outcome outcome = Anonymize.apply(data, spec, hierarchies, "benchmark");
+          Anonymize.Outcome outcome = Anonymize.apply(data, spec, hierarchies, fileHierarchies, "benchmark");
           long t1 = System.nanoTime();
           if (run == 1) {
             outcome.data().write().format("delta").mode("overwrite").save(table + "_k" + k + "_s" + limit);
@@ -146,6 +147,7 @@ final class AnonymizationBenchmark implements Callable<Integer> {
     hierarchies.put("province", new HierarchySpec.FromFile("province", hierarchyDirectory.resolve("province.csv")));
     Map<String, String> quasi = new LinkedHashMap<>();
     hierarchies.keySet().forEach(q -> quasi.put(q, q));
+    Map<String, dev.deid.privacy.anon.Hierarchy> fileHierarchies = dev.deid.io.HierarchyFiles.readAll(hierarchies);
     System.out.printf("machine: %d cores, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
     for (double limit : suppression) {
@@ -161,7 +163,7 @@ final class AnonymizationBenchmark implements Callable<Integer> {
             org.apache.spark.sql.functions.col("gender"), org.apache.spark.sql.functions.col("postcode"),
             org.apache.spark.sql.functions.col("city"), org.apache.spark.sql.functions.col("province"),
             org.apache.spark.sql.functions.date_trunc("month", org.apache.spark.sql.functions.col("signup_at")).as("signup_month"));
-        Anonymize.Outcome outcome = Anonymize.apply(data, spec, hierarchies, "benchmark");
+        Anonymize.Outcome outcome = Anonymize.apply(data, spec, hierarchies, fileHierarchies, "benchmark");
         long histogramHeap = usedHeapMiB();
         long t1 = System.nanoTime();
         outcome.data().write().format("delta").mode("overwrite").save(table + "_k" + k + "_s" + limit);

@@ -1,4 +1,4 @@
-package dev.deid.privacy;
+package dev.deid.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class KeyRingTest {
-  static final String SECRET = Base64.getEncoder().encodeToString(PseudonymizerTest.KEY_BYTES);
+  static final byte[] KEY_BYTES = new byte[32];
+  static {
+    for (int i = 0; i < KEY_BYTES.length; i++) {
+      KEY_BYTES[i] = (byte) (i * 7 + 1);
+    }
+  }
+
+  static final String SECRET = Base64.getEncoder().encodeToString(KEY_BYTES);
   static final String SHORT_SECRET = Base64.getEncoder().encodeToString(new byte[16]);
 
   @Test

@@ -1,6 +1,7 @@
-package dev.deid.privacy;
+package dev.deid.io;
 
 import dev.deid.errors.Errors;
+import dev.deid.privacy.PseudonymKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
