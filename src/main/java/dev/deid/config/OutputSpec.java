@@ -19,6 +19,6 @@ public record OutputSpec(
   }
 
   public boolean forPartner() {
-    return audience.startsWith("partner:");
+    return Audience.of(audience).isPartner();
   }
 }

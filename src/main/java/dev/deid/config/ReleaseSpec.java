@@ -27,6 +27,6 @@ public record ReleaseSpec(
   }
 
   public boolean forPartner() {
-    return audience.startsWith("partner:");
+    return Audience.of(audience).isPartner();
   }
 }

@@ -8,12 +8,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Reads the {@code budgets} and {@code releases} sections of a spec. */
 final class ReleaseSpecs {
   private static final Set<String> PERIODS = Set.of("day", "month", "year", "lifetime", "total");
-  private static final Pattern AUDIENCE = Pattern.compile("analysts|partner:[a-z][a-z0-9_-]{0,62}");
 
   private ReleaseSpecs() {}
 
@@ -29,7 +27,7 @@ final class ReleaseSpecs {
       if (source != null && !sources.containsKey(source)) {
         node.problem("source", "'" + source + "' is not a declared source", "name one of " + sources.keySet());
       }
-      if (audience != null && !AUDIENCE.matcher(audience).matches()) {
+      if (audience != null && !Audience.isValid(audience)) {
         node.problem("audience", "'" + audience + "' is not an audience", "use analysts or partner:<name>");
       }
       if (period != null && !PERIODS.contains(period)) {
@@ -78,7 +76,7 @@ final class ReleaseSpecs {
       if (sourceName != null && source == null) {
         node.problem("source", "'" + sourceName + "' is not a declared source", "name one of " + sources.keySet());
       }
-      if (audience != null && !AUDIENCE.matcher(audience).matches()) {
+      if (audience != null && !Audience.isValid(audience)) {
         node.problem("audience", "'" + audience + "' is not an audience", "use analysts or partner:<name>");
       }
       if (purpose != null && (consent == null || !consent.purposeColumns().containsKey(purpose))) {
@@ -150,7 +148,7 @@ final class ReleaseSpecs {
           }
         }
       }
-      OutputFormat format = audience != null && audience.startsWith("partner:") ? OutputFormat.PARQUET : OutputFormat.DELTA;
+      OutputFormat format = Audience.isValid(audience) ? Audience.of(audience).defaultFormat() : OutputFormat.DELTA;
       if (node.has("format")) {
         String formatName = node.string("format", false);
         format = formatName == null ? null : OutputFormat.fromYaml(formatName);

@@ -26,7 +26,6 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class SpecLoader {
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
-  private static final Pattern AUDIENCE = Pattern.compile("analysts|partner:[a-z][a-z0-9_-]{0,62}");
   private static final Set<String> TRUNCATE_UNITS = Set.of("day", "month", "year");
 
   private SpecLoader() {}
@@ -135,7 +134,7 @@ public final class SpecLoader {
       List<ReleaseSpec> releases = ReleaseSpecs.releases(root.list("releases", false), sources, consent, budgets,
           outputs.stream().map(OutputSpec::name).collect(java.util.stream.Collectors.toSet()));
       checkLocalDpBudgets(outputs, sources, budgets);
-      if (erasure != null && !AUDIENCE.matcher(erasure.auditAudience()).matches()) {
+      if (erasure != null && !Audience.isValid(erasure.auditAudience())) {
         root.problem("erasure.auditAudience", "'" + erasure.auditAudience() + "' is not an audience",
             "use analysts or partner:<name>");
       }
@@ -372,7 +371,7 @@ public final class SpecLoader {
         if (name != null && !names.add(name)) {
           node.problem("name", "output name '" + name + "' is used twice", "give each output its own name");
         }
-        if (audience != null && !AUDIENCE.matcher(audience).matches()) {
+        if (audience != null && !Audience.isValid(audience)) {
           node.problem("audience", "'" + audience + "' is not an audience", "use analysts or partner:<name>");
         }
         if (purpose != null) {
@@ -384,7 +383,7 @@ public final class SpecLoader {
                 "use one of " + consent.purposeColumns().keySet() + " or declare it under consent.purposes");
           }
         }
-        OutputFormat format = audience != null && audience.startsWith("partner:") ? OutputFormat.PARQUET : OutputFormat.DELTA;
+        OutputFormat format = Audience.isValid(audience) ? Audience.of(audience).defaultFormat() : OutputFormat.DELTA;
         if (node.has("format")) {
           String formatName = node.string("format", false);
           format = formatName == null ? null : OutputFormat.fromYaml(formatName);

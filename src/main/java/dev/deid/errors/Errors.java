@@ -11,7 +11,7 @@ import java.util.List;
 public final class Errors {
   private Errors() {}
 
-  public static DeidException of(String problem) {
+  private static DeidException of(String problem) {
     return new DeidException(List.of(problem), null);
   }
 
@@ -19,16 +19,19 @@ public final class Errors {
     return new DeidException(List.copyOf(problems), null);
   }
 
-  /** A problem whose illustrating data values are kept out of the message (see {@link DeidException#values()}). */
-  public static DeidException withValues(String problem, java.util.List<String> values) {
-    return new DeidException(List.of(problem), values, null);
-  }
-
-  public static DeidException withValues(java.util.List<String> problems, java.util.List<String> values) {
+  /** Problems whose illustrating data values are kept out of the messages (see {@link DeidException#values()}). */
+  public static DeidException withValues(List<String> problems, List<String> values) {
     return new DeidException(problems, values, null);
   }
 
-  public static String invalidHierarchyFile(String field, java.util.List<String> problems) {
+  /** A hierarchy that does not fit the data: counts in the message, example values apart. */
+  public static DeidException invalidHierarchy(String field, List<String> problems, List<String> examples) {
+    return new DeidException(List.of("Invalid hierarchy at " + field + ": " + String.join("; ", problems)
+        + " (fix: add the missing values to the hierarchy, or correct its levels; run 'validate --show-values' on "
+        + "your own console to see examples)"), examples, null);
+  }
+
+  public static String invalidHierarchyFile(String field, List<String> problems) {
     return "Invalid hierarchy file at " + field + ": " + String.join("; ", problems)
         + " (fix: correct the file so that every row has the same levels and each value appears once; run "
         + "'validate --show-values' on your own console to see the rows)";
@@ -42,10 +45,6 @@ public final class Errors {
   public static DeidException unreadableSpec(String file, Exception cause) {
     return of("Cannot read job spec " + file + ": " + cause.getClass().getSimpleName()
         + " (fix: pass the path of an existing, readable YAML file)");
-  }
-
-  public static DeidException wrapping(String problem, Throwable cause) {
-    return new DeidException(List.of(problem), cause);
   }
 
   public static String invalidSpec(String path, String problem, String fix) {
@@ -93,6 +92,36 @@ public final class Errors {
   public static DeidException wrongColumnType(String path, String column, String actual, String expected) {
     return of("Invalid job spec at " + path + ": column '" + column + "' has type " + actual
         + " but " + expected + " is required (fix: choose another column or action)");
+  }
+
+  public static DeidException noRowsToAnonymize(String path) {
+    return of("Cannot anonymize output at " + path + ": no rows reach it (fix: check consent and retention, or remove the output)");
+  }
+
+  public static DeidException kAboveRows(String path, int k, long rows) {
+    return of("Cannot anonymize output at " + path + ": k = " + k + " but only " + rows
+        + " rows reach the output (fix: lower k or release more rows)");
+  }
+
+  /** {@code reason} comes from the anonymization engine and names models and counts, never values. */
+  public static DeidException noAnonymousTransformation(String path, String reason) {
+    return of("Cannot anonymize output at " + path + ": " + reason
+        + " (fix: relax the privacy models or raise the suppression limit)");
+  }
+
+  public static DeidException outdatedLedger(String table) {
+    return of("Cannot read the privacy-budget ledger at " + table + ": it was written by an earlier version that keyed "
+        + "spending by source name rather than by table (fix: migrate its entries or, for a demo warehouse only, remove it; "
+        + "never remove a production ledger, as that restores spent budget)");
+  }
+
+  public static DeidException budgetExceeded(String path, double epsilon, double delta, double epsilonLeft,
+      double deltaLeft, String period, String source, String audience, String window) {
+    return of("Cannot publish " + path + ": it needs epsilon " + epsilon + (delta > 0 ? ", delta " + delta : "")
+        + " but only epsilon " + epsilonLeft + ", delta " + deltaLeft + " is left of the " + period
+        + " budget for source '" + source + "' and audience '" + audience + "' in period " + window + " (fix: "
+        + ("lifetime".equals(period) ? "the lifetime budget never renews; raise it only deliberately"
+            : "wait for the next period, lower the epsilon, or raise the budget deliberately") + ")");
   }
 
   /** A run that failed for a reason that is not the user's: the message names the run, never data. */

@@ -169,9 +169,7 @@ public final class BudgetLedger {
   private void requireCurrentSchema() {
     List<String> columns = Arrays.asList(store.read(table).columns());
     if (!columns.containsAll(Arrays.asList(SCHEMA.fieldNames()))) {
-      throw Errors.of("Cannot read the privacy-budget ledger at " + table + ": it was written by an earlier version that "
-          + "keyed spending by source name rather than by table (fix: migrate its entries or, for a demo warehouse "
-          + "only, remove it; never remove a production ledger, as that restores spent budget)");
+      throw Errors.outdatedLedger(table);
     }
   }
 
@@ -189,12 +187,7 @@ public final class BudgetLedger {
   }
 
   private static RuntimeException refusal(BudgetSpec budget, Charge charge, Instant time, double[] spent) {
-    return Errors.of("Cannot publish " + charge.path() + ": it needs epsilon " + charge.epsilon()
-        + (charge.delta() > 0 ? ", delta " + charge.delta() : "") + " but only epsilon "
-        + Math.max(0, budget.epsilon() - spent[0]) + ", delta " + Math.max(0, budget.delta() - spent[1])
-        + " is left of the " + budget.period() + " budget for source '" + budget.source() + "' and audience '"
-        + budget.audience() + "' in period " + period(budget, time) + " (fix: "
-        + ("lifetime".equals(budget.period()) ? "the lifetime budget never renews; raise it only deliberately"
-            : "wait for the next period, lower the epsilon, or raise the budget deliberately") + ")");
+    return Errors.budgetExceeded(charge.path(), charge.epsilon(), charge.delta(), Math.max(0, budget.epsilon() - spent[0]),
+        Math.max(0, budget.delta() - spent[1]), budget.period(), budget.source(), budget.audience(), period(budget, time));
   }
 }

@@ -1,5 +1,6 @@
 package dev.deid.io;
 
+import dev.deid.config.Audience;
 import dev.deid.errors.Errors;
 import dev.deid.privacy.PseudonymKey;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -37,11 +37,11 @@ public final class KeyRing {
   }
 
   public static String environmentVariable(String audience) {
-    return "DEID_KEY_" + audience.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    return Audience.of(audience).keyEnvironmentVariable();
   }
 
   public static String fileName(String audience) {
-    return audience.replaceAll("[^a-z0-9_-]", "_") + ".key";
+    return Audience.of(audience).keyFileName();
   }
 
   public PseudonymKey key(String audience) {

@@ -1,5 +1,6 @@
 package dev.deid.io;
 
+import dev.deid.config.Audience;
 import dev.deid.config.OutputSpec;
 
 /**
@@ -29,8 +30,9 @@ public record Warehouse(String root) {
 
   /** An output's or release's location: {@code analysts/<name>} or {@code partners/<partner>/<name>}. */
   private String published(String audience, String name) {
-    if (audience.startsWith("partner:")) {
-      return inZone("partners", audience.substring("partner:".length()), name);
+    Audience parsed = Audience.of(audience);
+    if (parsed.isPartner()) {
+      return inZone("partners", parsed.partner(), name);
     }
     return inZone("analysts", name);
   }

@@ -121,8 +121,7 @@ public final class Anonymize {
     }
     List<Row> counts = input.groupBy(grouping.toArray(Column[]::new)).count().collectAsList();
     if (counts.isEmpty()) {
-      throw Errors.of("Cannot anonymize output at " + path + ": no rows reach it (fix: check consent and retention, "
-          + "or remove the output)");
+      throw Errors.noRowsToAnonymize(path);
     }
 
     int[][] codes = new int[dims][counts.size()];
@@ -164,8 +163,7 @@ public final class Anonymize {
     }
     TupleHistogram histogram = TupleHistogram.of(hierarchies, codes, sensitive, sizes, List.copyOf(sensitiveIndex.keySet()));
     if (spec.k() > histogram.records()) {
-      throw Errors.of("Cannot anonymize output at " + path + ".anonymization.k: k = " + spec.k() + " but only "
-          + histogram.records() + " rows reach the output (fix: lower k or release more rows)");
+      throw Errors.kAboveRows(path + ".anonymization.k", spec.k(), histogram.records());
     }
     Hierarchy sensitiveHierarchy = null;
     if (spec.sensitiveHierarchy() != null) {
@@ -185,8 +183,7 @@ public final class Anonymize {
       outcome = Anonymizer.anonymize(histogram, new Anonymizer.Plan(spec.models(), spec.suppressionLimit(), spec.metric(),
           spec.mode() == AnonymizationSpec.Mode.LOCAL, spec.timeBudgetMillis(), MAX_EXHAUSTIVE_NODES), context);
     } catch (IllegalArgumentException e) {
-      throw Errors.of("Cannot anonymize output at " + path + ".anonymization: " + e.getMessage()
-          + " (fix: relax the privacy models or raise the suppression limit)");
+      throw Errors.noAnonymousTransformation(path + ".anonymization", e.getMessage());
     }
     long t2 = System.nanoTime();
     Dataset<Row> data = outcome.levels() != null
@@ -365,8 +362,6 @@ public final class Anonymize {
   }
 
   private static DeidException hierarchyError(String field, InvalidHierarchyException e) {
-    return Errors.withValues("Invalid hierarchy at " + field + ": " + String.join("; ", e.problems())
-        + " (fix: add the missing values to the hierarchy, or correct its levels; run 'validate --show-values' on "
-        + "your own console to see examples)", e.examples());
+    return Errors.invalidHierarchy(field, e.problems(), e.examples());
   }
 }
