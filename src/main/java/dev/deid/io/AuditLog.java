@@ -37,7 +37,7 @@ public final class AuditLog {
       String error, Map<String, Long> inputVersions, Map<String, Long> outputVersions, Map<String, Long> counts,
       List<String> erasedSubjectPseudonyms, String reportPath) {}
 
-  public static void append(DeltaStore store, String table, Record record) {
+  public static void append(TableStore store, String table, Record record) {
     Row row = RowFactory.create(record.runId(), record.job(), record.specHash(), Timestamp.from(record.startedAt()),
         record.durationMillis(), record.status(), record.error(), scalaMap(record.inputVersions()),
         scalaMap(record.outputVersions()), scalaMap(record.counts()),

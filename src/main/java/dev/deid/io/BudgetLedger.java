@@ -51,10 +51,10 @@ public final class BudgetLedger {
   public record Charge(String tableId, String tableLocation, String audience, String privacyUnit, String name, String path,
       double epsilon, double delta) {}
 
-  private final DeltaStore store;
+  private final TableStore store;
   private final String table;
 
-  public BudgetLedger(DeltaStore store, String table) {
+  public BudgetLedger(TableStore store, String table) {
     this.store = store;
     this.table = table;
   }

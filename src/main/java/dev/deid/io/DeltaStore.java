@@ -30,7 +30,7 @@ import org.apache.spark.sql.functions;
  * properties for its other writers. Deletion vectors written earlier by others stay; rows of ours
  * hidden by them would be found by the scan, and the run then fails instead of claiming success.
  */
-public final class DeltaStore {
+public final class DeltaStore implements TableStore {
   private static final String RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled";
   private static final List<String> PERSISTENT_DELETION_VECTORS = List.of(
       "spark.databricks.delta.delete.deletionVectors.persistent",

@@ -59,7 +59,7 @@ public final class PhysicalDelete {
     }
   }
 
-  public static Map<String, PhysicalDeletion> apply(DeltaStore store, String table, List<Rule> rules, VacuumPolicy vacuum) {
+  public static Map<String, PhysicalDeletion> apply(TableStore store, String table, List<Rule> rules, VacuumPolicy vacuum) {
     Map<String, Long> deleted = new LinkedHashMap<>();
     for (Rule rule : rules) {
       long count = rule instanceof OlderThan older

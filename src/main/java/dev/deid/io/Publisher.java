@@ -17,9 +17,9 @@ public final class Publisher {
   /** What was published: the Delta version (0 for extracts) and the rows written. */
   public record Published(long version, long rows) {}
 
-  private final DeltaStore store;
+  private final TableStore store;
 
-  public Publisher(DeltaStore store) {
+  public Publisher(TableStore store) {
     this.store = store;
   }
 

@@ -8,7 +8,7 @@ import dev.deid.config.SourceSpec;
 import dev.deid.config.Transform;
 import dev.deid.errors.DeidException;
 import dev.deid.errors.Errors;
-import dev.deid.io.DeltaStore;
+import dev.deid.io.TableStore;
 import dev.deid.io.Warehouse;
 import dev.deid.io.KeyRing;
 import dev.deid.privacy.Pseudonymizer;
@@ -42,7 +42,7 @@ public final class Preflight {
   /** What a run needs once the checks pass: the pseudonymizer of every audience it writes for. */
   public record Checked(Map<String, Pseudonymizer> pseudonymizers, Map<String, StructType> schemas) {}
 
-  public static Checked check(JobSpec spec, Warehouse warehouse, DeltaStore store, KeyRing keys) {
+  public static Checked check(JobSpec spec, Warehouse warehouse, TableStore store, KeyRing keys) {
     List<String> problems = new ArrayList<>();
     Map<String, Pseudonymizer> pseudonymizers = new LinkedHashMap<>();
     Set<String> audiences = new LinkedHashSet<>();

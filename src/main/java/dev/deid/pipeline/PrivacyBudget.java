@@ -8,7 +8,7 @@ import dev.deid.config.SourceSpec;
 import dev.deid.config.SpecLoader;
 import dev.deid.errors.Errors;
 import dev.deid.io.BudgetLedger;
-import dev.deid.io.DeltaStore;
+import dev.deid.io.TableStore;
 import dev.deid.io.Warehouse;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,9 +38,9 @@ final class PrivacyBudget {
   private final JobSpec spec;
   private final Instant referenceTime;
   private final Map<String, Target> targets;
-  private final DeltaStore store;
+  private final TableStore store;
 
-  private PrivacyBudget(JobSpec spec, Instant referenceTime, Map<String, Target> targets, DeltaStore store) {
+  private PrivacyBudget(JobSpec spec, Instant referenceTime, Map<String, Target> targets, TableStore store) {
     this.store = store;
     this.spec = spec;
     this.referenceTime = referenceTime;
@@ -51,7 +51,7 @@ final class PrivacyBudget {
    * Resolves the tables spent on and their ledgers, then refuses the run if its reference time is
    * before the latest one a ledger has charged for, or if the run's charges do not fit a budget.
    */
-  static PrivacyBudget check(JobSpec spec, Warehouse warehouse, DeltaStore store, Instant referenceTime) {
+  static PrivacyBudget check(JobSpec spec, Warehouse warehouse, TableStore store, Instant referenceTime) {
     Map<String, Target> targets = new LinkedHashMap<>();
     for (Charged c : charged(spec)) {
       targets.computeIfAbsent(c.source().name(), name -> target(c.source(), warehouse, store));
@@ -149,7 +149,7 @@ final class PrivacyBudget {
     return charged;
   }
 
-  private static Target target(SourceSpec source, Warehouse warehouse, DeltaStore store) {
+  private static Target target(SourceSpec source, Warehouse warehouse, TableStore store) {
     String location = warehouse.rawTable(source.table());
     String recorded = store.properties(location).get(LEDGER_PROPERTY);
     String ledger = recorded != null ? recorded : store.qualifiedPath(warehouse.budgetLedger());

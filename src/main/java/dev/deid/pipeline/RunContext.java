@@ -2,7 +2,7 @@ package dev.deid.pipeline;
 
 import dev.deid.config.JobSpec;
 import dev.deid.config.SourceSpec;
-import dev.deid.io.DeltaStore;
+import dev.deid.io.TableStore;
 import dev.deid.privacy.Pseudonymizer;
 import dev.deid.privacy.anon.Hierarchy;
 import dev.deid.privacy.dp.Mechanisms;
@@ -19,7 +19,7 @@ import org.apache.spark.sql.Row;
  * spec's hierarchy files as read before anything changed, the noise source, and, once retention and erasure are done, the raw tables' versions every later
  * read is pinned to. Immutable; {@link #withInputVersions} gives the context of the later stages.
  */
-record RunContext(JobSpec spec, RunOptions options, DeltaStore store, String runId,
+record RunContext(JobSpec spec, RunOptions options, TableStore store, String runId,
     Map<String, Pseudonymizer> pseudonymizers, Map<String, Hierarchy> fileHierarchies, Mechanisms mechanisms,
     UnaryOperator<Dataset<Row>> beforeWrite, Map<String, Long> inputVersions) {
 

@@ -2,7 +2,7 @@ package dev.deid.pipeline;
 
 import dev.deid.io.AtomicFiles;
 import dev.deid.io.AuditLog;
-import dev.deid.io.DeltaStore;
+import dev.deid.io.TableStore;
 import dev.deid.io.Warehouse;
 import dev.deid.report.RunReport;
 import java.time.Duration;
@@ -66,7 +66,7 @@ final class RunRecorder {
   }
 
   /** Writes the report under {@code reports/<job>/} and appends its audit row; returns the report's path. */
-  static String write(RunReport report, Warehouse warehouse, DeltaStore store) {
+  static String write(RunReport report, Warehouse warehouse, TableStore store) {
     String reportPath = warehouse.reportDirectory(report.job()) + "/" + report.runId() + ".json";
     AtomicFiles.writeAtomically(reportPath, AtomicFiles.toJson(report), store.spark().sparkContext().hadoopConfiguration());
     AuditLog.append(store, warehouse.auditTable(), auditRecord(report, reportPath));

@@ -75,6 +75,27 @@ class JobRunEndToEndTest {
     }
   }
 
+  /**
+   * The whole report and audit row of the sample run, against golden files (volatile fields
+   * normalized, see {@link GoldenReports}); regenerate with -Ddeid.golden.update=true.
+   */
+  @Test
+  void report_andAuditRow_matchTheGoldenFiles() throws Exception {
+    Path reports = Path.of(warehouse.reportDirectory("customers_minimization"));
+    Path reportFile;
+    try (Stream<Path> files = Files.list(reports)) {
+      reportFile = files.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+    }
+    String root = Path.of(warehouse.root()).toAbsolutePath().toString();
+    var report = GoldenReports.normalized(GoldenReports.JSON.readTree(reportFile.toFile()), root);
+    assertEquals(GoldenReports.golden("sample_job_report.json", report), GoldenReports.text(report),
+        "the sample run's report changed; if deliberately, regenerate with -Ddeid.golden.update=true");
+    String auditJson = spark.read().format("delta").load(warehouse.auditTable()).toJSON().first();
+    var audit = GoldenReports.normalized(GoldenReports.JSON.readTree(auditJson), root);
+    assertEquals(GoldenReports.golden("sample_job_audit.json", audit), GoldenReports.text(audit),
+        "the sample run's audit row changed; if deliberately, regenerate with -Ddeid.golden.update=true");
+  }
+
   @Test
   void retention_expiredCustomers_areGoneFromEveryFileOnDisk() throws Exception {
     Set<String> onDisk = strings(everyDataFile(warehouse.rawTable("customers")).select("customer_id"));

@@ -1,0 +1,59 @@
+package dev.deid.io;
+
+import dev.deid.config.VacuumPolicy;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one port through which a run touches tables: reads pinned to a version, atomic replacement
+ * with properties, physical deletion, vacuum, properties. {@link DeltaStore} implements it on
+ * Delta Lake; tests of stages that only decide (e.g. key continuity) use an in-memory fake and
+ * need no Spark.
+ */
+public interface TableStore {
+  SparkSession spark();
+
+  boolean exists(String path);
+
+  long latestVersion(String path);
+
+  Dataset<Row> read(String path);
+
+  Dataset<Row> read(String path, long version);
+
+  Map<String, String> properties(String path);
+
+  void setProperties(String path, Map<String, String> properties);
+
+  /** The table's own id: it survives renames, moves and reads by another path. */
+  String tableId(String path);
+
+  String qualifiedLocation(String path);
+
+  String qualifiedPath(String path);
+
+  /** Deletes the rows matching {@code condition} by rewriting their files; returns how many. */
+  long delete(String path, Column condition);
+
+  /** Deletes every row whose {@code column} equals a value of {@code keys}' first column; returns how many. */
+  long deleteMatching(String path, String column, Dataset<Row> keys);
+
+  void vacuum(String path, VacuumPolicy policy);
+
+  List<String> dataFiles(String path);
+
+  /** Reads every data file on disk, bypassing the table's log, and counts the rows {@code matching} keeps. */
+  DeltaStore.PhysicalScan scanDataFiles(String path, Function<Dataset<Row>, Dataset<Row>> matching);
+
+  /** Replaces a table's contents and properties in one commit; returns the new version. */
+  long replace(String path, Dataset<Row> data, Map<String, String> properties);
+
+  long lastOutputRows(String path);
+
+  void append(String path, Dataset<Row> rows);
+}
