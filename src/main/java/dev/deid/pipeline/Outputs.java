@@ -123,10 +123,14 @@ final class Outputs implements Stage<Outputs.Result> {
     long afterConsent = p.rowsReachingAnonymizer() != null ? p.rowsReachingAnonymizer() : published.rows();
     String previousKeyId = previousKeyIds.get(output.name());
     String keyId = p.pseudonymizer().keyId();
-    return new RunReport.OutputReport(output.name(), output.audience(), output.purpose(), output.format().name().toLowerCase(),
-        location, published.version(), p.rowsIn(), p.rowsIn() - afterConsent, p.rowsSuppressed(), published.rows(), keyId,
-        previousKeyId != null && !previousKeyId.equals(keyId) ? previousKeyId : null, columnReports, guarantees,
-        p.anonymization());
+    return RunReport.OutputReport.builder()
+        .name(output.name()).audience(output.audience()).purpose(output.purpose())
+        .format(output.format().name().toLowerCase()).location(location).version(published.version())
+        .rowsIn(p.rowsIn()).rowsFilteredByConsent(p.rowsIn() - afterConsent).rowsSuppressed(p.rowsSuppressed())
+        .rowsOut(published.rows()).keyId(keyId)
+        .previousKeyId(previousKeyId != null && !previousKeyId.equals(keyId) ? previousKeyId : null)
+        .columns(columnReports).guarantees(guarantees).anonymization(p.anonymization())
+        .build();
   }
 
   private static RunReport.AnonymizationReport anonymizationReport(AnonymizationSpec spec, Anonymize.Outcome outcome) {
@@ -142,9 +146,12 @@ final class Outputs implements Stage<Outputs.Result> {
     }
     Map<String, Double> scores = new LinkedHashMap<>();
     r.scores().forEach((metric, value) -> scores.put(metric.name().toLowerCase(), value));
-    return new RunReport.AnonymizationReport(spec.mode().name().toLowerCase(),
-        spec.models().stream().map(PrivacyModel::describe).toList(), spec.suppressionLimit(), spec.metric().name().toLowerCase(),
-        levels, heights, r.optimal(), r.strategy(), r.nodesEvaluated(), r.latticeSize(), r.suppressedRecords(), r.loss(),
-        lossPerColumn, scores, r.inputRisk(), r.outputRisk());
+    return RunReport.AnonymizationReport.builder()
+        .mode(spec.mode().name().toLowerCase()).models(spec.models().stream().map(PrivacyModel::describe).toList())
+        .suppressionLimit(spec.suppressionLimit()).metric(spec.metric().name().toLowerCase())
+        .levels(levels).hierarchyHeights(heights).optimal(r.optimal()).strategy(r.strategy())
+        .nodesEvaluated(r.nodesEvaluated()).latticeSize(r.latticeSize()).suppressedRecords(r.suppressedRecords())
+        .loss(r.loss()).lossPerColumn(lossPerColumn).scores(scores).inputRisk(r.inputRisk()).outputRisk(r.outputRisk())
+        .build();
   }
 }

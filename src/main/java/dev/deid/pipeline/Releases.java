@@ -86,8 +86,12 @@ final class Releases implements Stage<Releases.Result> {
     budget.left(release.source(), release.audience()).forEach((b, remaining) -> left.put(b.period() + " "
         + BudgetLedger.period(b, budget.referenceTime()), "epsilon " + remaining[0] + ", delta " + remaining[1]));
     // Only public or DP quantities: the number of groups before selection is exact and is not reported.
-    return new RunReport.ReleaseReport(release.name(), release.audience(), location, published.version(), release.epsilon(),
-        release.delta(), release.noise().name().toLowerCase(), release.bounds().maxGroups(), release.bounds().maxRowsPerGroup(),
-        release.publicGroups() != null ? "public groups" : "DP group selection", released.size(), left, statistics);
+    return RunReport.ReleaseReport.builder()
+        .name(release.name()).audience(release.audience()).location(location).version(published.version())
+        .epsilon(release.epsilon()).delta(release.delta()).noise(release.noise().name().toLowerCase())
+        .maxGroupsPerUnit(release.bounds().maxGroups()).maxRowsPerGroup(release.bounds().maxRowsPerGroup())
+        .groupSelection(release.publicGroups() != null ? "public groups" : "DP group selection")
+        .groupsReleased(released.size()).budgetLeft(left).statistics(statistics)
+        .build();
   }
 }

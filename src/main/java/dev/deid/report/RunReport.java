@@ -34,7 +34,99 @@ public record RunReport(
   public record ReleaseReport(
       String name, String audience, String location, long version, double epsilon, double delta, String noise,
       int maxGroupsPerUnit, int maxRowsPerGroup, String groupSelection, long groupsReleased,
-      Map<String, String> budgetLeft, Map<String, String> statistics) {}
+      Map<String, String> budgetLeft, Map<String, String> statistics) {
+    /** Builds a {@link ReleaseReport} field by field: no positional arguments to mix up. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    public static final class Builder {
+      private String name;
+      private String audience;
+      private String location;
+      private long version;
+      private double epsilon;
+      private double delta;
+      private String noise;
+      private int maxGroupsPerUnit;
+      private int maxRowsPerGroup;
+      private String groupSelection;
+      private long groupsReleased;
+      private Map<String, String> budgetLeft;
+      private Map<String, String> statistics;
+
+      private Builder() {}
+
+      public Builder name(String value) {
+        this.name = value;
+        return this;
+      }
+
+      public Builder audience(String value) {
+        this.audience = value;
+        return this;
+      }
+
+      public Builder location(String value) {
+        this.location = value;
+        return this;
+      }
+
+      public Builder version(long value) {
+        this.version = value;
+        return this;
+      }
+
+      public Builder epsilon(double value) {
+        this.epsilon = value;
+        return this;
+      }
+
+      public Builder delta(double value) {
+        this.delta = value;
+        return this;
+      }
+
+      public Builder noise(String value) {
+        this.noise = value;
+        return this;
+      }
+
+      public Builder maxGroupsPerUnit(int value) {
+        this.maxGroupsPerUnit = value;
+        return this;
+      }
+
+      public Builder maxRowsPerGroup(int value) {
+        this.maxRowsPerGroup = value;
+        return this;
+      }
+
+      public Builder groupSelection(String value) {
+        this.groupSelection = value;
+        return this;
+      }
+
+      public Builder groupsReleased(long value) {
+        this.groupsReleased = value;
+        return this;
+      }
+
+      public Builder budgetLeft(Map<String, String> value) {
+        this.budgetLeft = value;
+        return this;
+      }
+
+      public Builder statistics(Map<String, String> value) {
+        this.statistics = value;
+        return this;
+      }
+
+      public ReleaseReport build() {
+        return new ReleaseReport(name, audience, location, version, epsilon, delta, noise, maxGroupsPerUnit, maxRowsPerGroup, groupSelection, groupsReleased, budgetLeft, statistics);
+      }
+    }
+  }
 
   /** Erasure requests processed, subjects found and erased (as pseudonyms), and physical checks. */
   public record ErasureReport(
@@ -45,7 +137,111 @@ public record RunReport(
   public record OutputReport(
       String name, String audience, String purpose, String format, String location, long version,
       long rowsIn, long rowsFilteredByConsent, long rowsSuppressed, long rowsOut, String keyId, String previousKeyId,
-      List<ColumnReport> columns, List<String> guarantees, AnonymizationReport anonymization) {}
+      List<ColumnReport> columns, List<String> guarantees, AnonymizationReport anonymization) {
+    /** Builds a {@link OutputReport} field by field: no positional arguments to mix up. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    public static final class Builder {
+      private String name;
+      private String audience;
+      private String purpose;
+      private String format;
+      private String location;
+      private long version;
+      private long rowsIn;
+      private long rowsFilteredByConsent;
+      private long rowsSuppressed;
+      private long rowsOut;
+      private String keyId;
+      private String previousKeyId;
+      private List<ColumnReport> columns;
+      private List<String> guarantees;
+      private AnonymizationReport anonymization;
+
+      private Builder() {}
+
+      public Builder name(String value) {
+        this.name = value;
+        return this;
+      }
+
+      public Builder audience(String value) {
+        this.audience = value;
+        return this;
+      }
+
+      public Builder purpose(String value) {
+        this.purpose = value;
+        return this;
+      }
+
+      public Builder format(String value) {
+        this.format = value;
+        return this;
+      }
+
+      public Builder location(String value) {
+        this.location = value;
+        return this;
+      }
+
+      public Builder version(long value) {
+        this.version = value;
+        return this;
+      }
+
+      public Builder rowsIn(long value) {
+        this.rowsIn = value;
+        return this;
+      }
+
+      public Builder rowsFilteredByConsent(long value) {
+        this.rowsFilteredByConsent = value;
+        return this;
+      }
+
+      public Builder rowsSuppressed(long value) {
+        this.rowsSuppressed = value;
+        return this;
+      }
+
+      public Builder rowsOut(long value) {
+        this.rowsOut = value;
+        return this;
+      }
+
+      public Builder keyId(String value) {
+        this.keyId = value;
+        return this;
+      }
+
+      public Builder previousKeyId(String value) {
+        this.previousKeyId = value;
+        return this;
+      }
+
+      public Builder columns(List<ColumnReport> value) {
+        this.columns = value;
+        return this;
+      }
+
+      public Builder guarantees(List<String> value) {
+        this.guarantees = value;
+        return this;
+      }
+
+      public Builder anonymization(AnonymizationReport value) {
+        this.anonymization = value;
+        return this;
+      }
+
+      public OutputReport build() {
+        return new OutputReport(name, audience, purpose, format, location, version, rowsIn, rowsFilteredByConsent, rowsSuppressed, rowsOut, keyId, previousKeyId, columns, guarantees, anonymization);
+      }
+    }
+  }
 
   /**
    * What the anonymization chose and how safe and useful the result is: the transformation (level
@@ -56,7 +252,117 @@ public record RunReport(
       String mode, List<String> models, double suppressionLimit, String metric, Map<String, Integer> levels,
       Map<String, Integer> hierarchyHeights, boolean optimal, String strategy, long nodesEvaluated, long latticeSize,
       long suppressedRecords, double loss, Map<String, Double> lossPerColumn, Map<String, Double> scores,
-      dev.deid.privacy.anon.RiskProfile inputRisk, dev.deid.privacy.anon.RiskProfile outputRisk) {}
+      dev.deid.privacy.anon.RiskProfile inputRisk, dev.deid.privacy.anon.RiskProfile outputRisk) {
+    /** Builds a {@link AnonymizationReport} field by field: no positional arguments to mix up. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    public static final class Builder {
+      private String mode;
+      private List<String> models;
+      private double suppressionLimit;
+      private String metric;
+      private Map<String, Integer> levels;
+      private Map<String, Integer> hierarchyHeights;
+      private boolean optimal;
+      private String strategy;
+      private long nodesEvaluated;
+      private long latticeSize;
+      private long suppressedRecords;
+      private double loss;
+      private Map<String, Double> lossPerColumn;
+      private Map<String, Double> scores;
+      private dev.deid.privacy.anon.RiskProfile inputRisk;
+      private dev.deid.privacy.anon.RiskProfile outputRisk;
+
+      private Builder() {}
+
+      public Builder mode(String value) {
+        this.mode = value;
+        return this;
+      }
+
+      public Builder models(List<String> value) {
+        this.models = value;
+        return this;
+      }
+
+      public Builder suppressionLimit(double value) {
+        this.suppressionLimit = value;
+        return this;
+      }
+
+      public Builder metric(String value) {
+        this.metric = value;
+        return this;
+      }
+
+      public Builder levels(Map<String, Integer> value) {
+        this.levels = value;
+        return this;
+      }
+
+      public Builder hierarchyHeights(Map<String, Integer> value) {
+        this.hierarchyHeights = value;
+        return this;
+      }
+
+      public Builder optimal(boolean value) {
+        this.optimal = value;
+        return this;
+      }
+
+      public Builder strategy(String value) {
+        this.strategy = value;
+        return this;
+      }
+
+      public Builder nodesEvaluated(long value) {
+        this.nodesEvaluated = value;
+        return this;
+      }
+
+      public Builder latticeSize(long value) {
+        this.latticeSize = value;
+        return this;
+      }
+
+      public Builder suppressedRecords(long value) {
+        this.suppressedRecords = value;
+        return this;
+      }
+
+      public Builder loss(double value) {
+        this.loss = value;
+        return this;
+      }
+
+      public Builder lossPerColumn(Map<String, Double> value) {
+        this.lossPerColumn = value;
+        return this;
+      }
+
+      public Builder scores(Map<String, Double> value) {
+        this.scores = value;
+        return this;
+      }
+
+      public Builder inputRisk(dev.deid.privacy.anon.RiskProfile value) {
+        this.inputRisk = value;
+        return this;
+      }
+
+      public Builder outputRisk(dev.deid.privacy.anon.RiskProfile value) {
+        this.outputRisk = value;
+        return this;
+      }
+
+      public AnonymizationReport build() {
+        return new AnonymizationReport(mode, models, suppressionLimit, metric, levels, hierarchyHeights, optimal, strategy, nodesEvaluated, latticeSize, suppressedRecords, loss, lossPerColumn, scores, inputRisk, outputRisk);
+      }
+    }
+  }
 
   public record ColumnReport(String source, String output, String columnClass, String action) {}
 }
