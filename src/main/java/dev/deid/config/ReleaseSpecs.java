@@ -148,14 +148,7 @@ final class ReleaseSpecs {
           }
         }
       }
-      OutputFormat format = Audience.isValid(audience) ? Audience.of(audience).defaultFormat() : OutputFormat.DELTA;
-      if (node.has("format")) {
-        String formatName = node.string("format", false);
-        format = formatName == null ? null : OutputFormat.fromYaml(formatName);
-        if (formatName != null && format == null) {
-          node.problem("format", "unknown format '" + formatName + "'", "use delta, parquet or csv");
-        }
-      }
+      OutputFormat format = OutputFormat.of(node, audience);
       if (aggregates != null && maxGroups != null && maxRows != null) {
         checkSensitivities(node, aggregates, new ContributionBounds(maxGroups, maxRows));
       }

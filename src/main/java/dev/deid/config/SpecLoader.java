@@ -383,14 +383,7 @@ public final class SpecLoader {
                 "use one of " + consent.purposeColumns().keySet() + " or declare it under consent.purposes");
           }
         }
-        OutputFormat format = Audience.isValid(audience) ? Audience.of(audience).defaultFormat() : OutputFormat.DELTA;
-        if (node.has("format")) {
-          String formatName = node.string("format", false);
-          format = formatName == null ? null : OutputFormat.fromYaml(formatName);
-          if (formatName != null && format == null) {
-            node.problem("format", "unknown format '" + formatName + "'", "use delta, parquet or csv");
-          }
-        }
+        OutputFormat format = OutputFormat.of(node, audience);
         SourceSpec source = sourceName == null ? null : sources.get(sourceName);
         if (sourceName != null && source == null && !sources.isEmpty()) {
           node.problem("source", "'" + sourceName + "' is not a declared source", "name one of " + sources.keySet());
