@@ -58,9 +58,12 @@ final class Outputs implements Stage<Outputs.Result> {
 
   @Override
   public Result run(RunContext context) {
+    // Rows in: one count per source at its pinned version, shared by the source's outputs.
+    Map<String, Long> rowsBySource = new LinkedHashMap<>();
     List<Prepared> prepared = new ArrayList<>();
     for (OutputSpec output : context.spec().outputs()) {
-      prepared.add(timer.time("prepare." + output.name(), () -> prepare(context, output)));
+      long rowsIn = rowsBySource.computeIfAbsent(output.source(), s -> context.read(context.spec().source(s)).count());
+      prepared.add(timer.time("prepare." + output.name(), () -> prepare(context, output, rowsIn)));
     }
     List<RunReport.OutputReport> reports = new ArrayList<>();
     for (Prepared p : prepared) {
@@ -72,10 +75,9 @@ final class Outputs implements Stage<Outputs.Result> {
     return new Result(reports);
   }
 
-  private static Prepared prepare(RunContext context, OutputSpec output) {
+  private static Prepared prepare(RunContext context, OutputSpec output, long rowsIn) {
     SourceSpec source = context.spec().source(output.source());
     Dataset<Row> input = context.read(source);
-    long rowsIn = input.count();
     Pseudonymizer pz = context.pseudonymizer(output.audience());
     List<ColumnSpec> columns = output.columns().stream().map(c -> source.columns().get(c)).toList();
     List<Step> steps = List.of(

@@ -1,6 +1,7 @@
 package dev.deid.sample;
 
 import dev.deid.io.DeltaStore;
+import dev.deid.io.TableStore;
 import dev.deid.io.Warehouse;
 import dev.deid.privacy.ChineseIds;
 import java.sql.Date;
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -65,17 +67,16 @@ public final class SampleData {
     if (customers < 1_000 || customers > 100_000_000L) {
       throw new IllegalArgumentException("Invalid number of customers: " + customers + " (must be 1,000 to 100,000,000)");
     }
-    DeltaStore store = new DeltaStore(spark);
+    TableStore store = new DeltaStore(spark);
     write(store, warehouse.rawTable("customers"), customers(customers));
     write(store, warehouse.rawTable("orders"), orders(customers, 3 * customers));
     write(store, warehouse.rawTable("feedback"), feedback(customers, Math.max(1, customers / 4)));
     write(store, warehouse.rawTable("erasure_requests"), erasureRequests(customers, Math.max(5, customers / 1000)));
   }
 
-  private static void write(DeltaStore store, String path, Dataset<Row> data) {
-    data.writeTo("delta.`" + path + "`").using("delta")
-        .tableProperty("delta.enableDeletionVectors", "true")
-        .createOrReplace();
+  /** Raw tables as writers commonly create them, with deletion vectors on (the job must cope with them). */
+  private static void write(TableStore store, String path, Dataset<Row> data) {
+    store.replace(path, data, Map.of("delta.enableDeletionVectors", "true"));
   }
 
   /** A uniform double in [0, 1) that depends only on the seed, the row's id column and a salt. */
