@@ -34,7 +34,7 @@ class BadInputTest {
     spark = TestSpark.session();
     warehouse = TestWarehouses.fresh("bad-input");
     keys = TestWarehouses.keyDirectory();
-    sample = Files.readString(Path.of("jobs/customers.yaml"));
+    sample = Files.readString(Path.of("src/test/resources/specs/customers_fixture.yaml"));
     spark.read().format("delta").load(warehouse.rawTable("feedback")).limit(0)
         .write().format("delta").save(warehouse.rawTable("feedback_empty"));
     DeltaStore store = new DeltaStore(spark);
