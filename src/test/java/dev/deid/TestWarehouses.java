@@ -55,6 +55,7 @@ public final class TestWarehouses {
   public static void writeKey(Path dir, String file, String id, byte[] secret) {
     try {
       Files.writeString(dir.resolve(file), id + ":" + Base64.getEncoder().encodeToString(secret));
+      Files.setPosixFilePermissions(dir.resolve(file), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -62,6 +62,11 @@ public final class Errors {
         + " (fix: provide '<key-id>:<base64 secret of at least 32 bytes>' in one of them)");
   }
 
+  public static DeidException keyFileReadableByOthers(String audience, String file, String permissions) {
+    return of("Cannot use the key for audience '" + audience + "' from key file " + file + ": its permissions "
+        + permissions + " let other users read the secret (fix: chmod 600 " + file + ")");
+  }
+
   public static DeidException badKey(String audience, String where, String rule) {
     return of("Invalid key for audience '" + audience + "' from " + where + ": " + rule
         + " (fix: provide '<key-id>:<base64 secret of at least 32 bytes>', e.g. from "

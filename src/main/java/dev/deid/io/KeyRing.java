@@ -52,6 +52,7 @@ public final class KeyRing {
     }
     Path file = keyDirectory == null ? null : keyDirectory.resolve(fileName(audience));
     if (file != null && Files.isRegularFile(file)) {
+      requireOwnerOnly(audience, file);
       try {
         return parse(audience, "key file " + file, Files.readString(file, StandardCharsets.UTF_8));
       } catch (IOException e) {
@@ -62,6 +63,30 @@ public final class KeyRing {
         file == null ? "<DEID_KEY_DIR>/" + fileName(audience) + " (DEID_KEY_DIR is not set)" : file.toString());
   }
 
+  /**
+   * Like ssh with a private key, a key file that others may read is refused: its secret would let
+   * them re-identify every pseudonym. On file systems without POSIX permissions nothing is checked.
+   */
+  private static void requireOwnerOnly(String audience, Path file) {
+    try {
+      java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+      for (java.nio.file.attribute.PosixFilePermission p : permissions) {
+        if (p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_")) {
+          throw Errors.keyFileReadableByOthers(audience, file.toString(),
+              java.nio.file.attribute.PosixFilePermissions.toString(permissions));
+        }
+      }
+    } catch (UnsupportedOperationException notPosix) {
+      // e.g. a Windows file system: permissions are the platform's business
+    } catch (IOException e) {
+      throw Errors.badKey(audience, "key file " + file, "its permissions cannot be read (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /**
+   * Parses {@code <key-id>:<base64 secret>}. No message ever quotes the text: a file written the
+   * wrong way round ({@code <secret>:<id>}) would otherwise put the secret into the report and audit.
+   */
   private static PseudonymKey parse(String audience, String where, String text) {
     String trimmed = text.strip();
     int colon = trimmed.indexOf(':');
@@ -72,16 +97,32 @@ public final class KeyRing {
     if (!KEY_ID.matcher(id).matches()) {
       throw Errors.badKey(audience, where, "the key id must be 1 to 64 letters, digits, '.', '_' or '-'");
     }
+    if (looksLikeSecret(id)) {
+      throw Errors.badKey(audience, where, "the part before ':' looks like a secret, not a key id (are id and secret "
+          + "swapped?)");
+    }
     byte[] secret;
     try {
       secret = Base64.getDecoder().decode(trimmed.substring(colon + 1));
     } catch (IllegalArgumentException e) {
-      throw Errors.badKey(audience, where, "the secret of key '" + id + "' is not valid base64");
+      throw Errors.badKey(audience, where, "the secret is not valid base64");
     }
     if (secret.length < PseudonymKey.MIN_SECRET_BYTES) {
-      throw Errors.badKey(audience, where, "the secret of key '" + id + "' is " + secret.length
+      throw Errors.badKey(audience, where, "the secret is " + secret.length
           + " bytes, shorter than the " + PseudonymKey.MIN_SECRET_BYTES + " bytes required");
     }
     return new PseudonymKey(id, secret);
+  }
+
+  /** A 32-byte secret in base64 is 43 or more characters that decode to at least 32 bytes. */
+  private static boolean looksLikeSecret(String id) {
+    if (id.length() < 43) {
+      return false;
+    }
+    try {
+      return Base64.getDecoder().decode(id).length >= PseudonymKey.MIN_SECRET_BYTES;
+    } catch (IllegalArgumentException notBase64) {
+      return false;
+    }
   }
 }

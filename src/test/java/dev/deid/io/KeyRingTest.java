@@ -32,13 +32,46 @@ class KeyRingTest {
 
   @Test
   void key_fromFile_whenEnvironmentHasNone(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("partner_acme.key"), "file-key:" + SECRET + "\n");
+    ownerOnly(Files.writeString(dir.resolve("partner_acme.key"), "file-key:" + SECRET + "\n"));
     assertEquals("file-key", new KeyRing(Map.of(), dir).key("partner:acme").id());
+  }
+
+  static Path ownerOnly(Path file) throws Exception {
+    return Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+  }
+
+  @Test
+  void key_fileReadableByOthers_isRefusedLikeSsh(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("analysts.key"), "file-key:" + SECRET);
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    DeidException e = assertThrows(DeidException.class, () -> new KeyRing(Map.of(), dir).key("analysts"));
+    assertTrue(e.getMessage().contains("rw-r--r--") && e.getMessage().contains("chmod 600"), e.getMessage());
+    assertFalse(e.getMessage().contains(SECRET), "the secret must not be printed");
+  }
+
+  @Test
+  void key_idAndSecretSwapped_isRefusedWithoutPrintingTheSecret(@TempDir Path dir) throws Exception {
+    // A secret of letters and digits only passes as a key id: the message must still not quote it.
+    byte[] bytes = new byte[33];
+    String alphanumeric;
+    int seed = 0;
+    do {
+      new java.util.Random(seed++).nextBytes(bytes);
+      alphanumeric = Base64.getEncoder().encodeToString(bytes);
+    } while (!alphanumeric.matches("[A-Za-z0-9]+"));
+    ownerOnly(Files.writeString(dir.resolve("analysts.key"), alphanumeric + ":acme-2026-11"));
+    DeidException e = assertThrows(DeidException.class, () -> new KeyRing(Map.of(), dir).key("analysts"));
+    assertTrue(e.getMessage().contains("swapped"), e.getMessage());
+    assertFalse(e.getMessage().contains(alphanumeric), "the secret must not be printed: " + e.getMessage());
+    String envText = "env-key:" + alphanumeric.substring(0, 20) + "!";
+    DeidException bad = assertThrows(DeidException.class,
+        () -> new KeyRing(Map.of("DEID_KEY_ANALYSTS", envText), null).key("analysts"));
+    assertFalse(bad.getMessage().contains(alphanumeric.substring(0, 20)), bad.getMessage());
   }
 
   @Test
   void key_environmentWinsOverFile(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("analysts.key"), "file-key:" + SECRET);
+    ownerOnly(Files.writeString(dir.resolve("analysts.key"), "file-key:" + SECRET));
     assertEquals("env-key", new KeyRing(Map.of("DEID_KEY_ANALYSTS", "env-key:" + SECRET), dir).key("analysts").id());
   }
 
