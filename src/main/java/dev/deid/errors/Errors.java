@@ -67,6 +67,11 @@ public final class Errors {
         + permissions + " let other users read the secret (fix: chmod 600 " + file + ")");
   }
 
+  public static String sourceIsJobTable(String path, String source, String zone) {
+    return invalidSpec(path, "source '" + source + "' points into the job's own " + zone + "/ zone",
+        "name a raw table; the ledger, the audit table, reports and published outputs are never sources");
+  }
+
   public static DeidException badKey(String audience, String where, String rule) {
     return of("Invalid key for audience '" + audience + "' from " + where + ": " + rule
         + " (fix: provide '<key-id>:<base64 secret of at least 32 bytes>', e.g. from "

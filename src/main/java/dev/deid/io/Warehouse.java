@@ -56,6 +56,33 @@ public record Warehouse(String root) {
 
   private static final java.util.regex.Pattern SAFE_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]{0,127}");
 
+  /**
+   * The zone of the job's own tables ({@code analysts}, {@code partners}, {@code reports},
+   * {@code _deid}) that {@code location} lies in, or null: a raw source there would let a spec
+   * delete ledger or audit rows, or feed one output from another.
+   */
+  public String jobZoneOf(String location) {
+    String at = normalized(location);
+    for (String zone : JOB_ZONES) {
+      String prefix = normalized(root + "/" + zone);
+      if (at.equals(prefix) || at.startsWith(prefix + "/")) {
+        return zone;
+      }
+    }
+    return null;
+  }
+
+  private static final java.util.List<String> JOB_ZONES = java.util.List.of("analysts", "partners", "reports", "_deid");
+
+  /** Absolute and without {@code .} or {@code ..} segments, scheme kept: local paths and URIs alike. */
+  private static String normalized(String location) {
+    java.net.URI uri = new org.apache.hadoop.fs.Path(location).toUri();
+    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+      return "file:" + java.nio.file.Path.of(uri.getPath()).toAbsolutePath().normalize();
+    }
+    return uri.normalize().toString().replaceAll("/+$", "");
+  }
+
   public String budgetLedger() {
     return root + "/_deid/privacy_budget";
   }
@@ -65,6 +92,6 @@ public record Warehouse(String root) {
   }
 
   public String reportDirectory(String job) {
-    return root + "/reports/" + job;
+    return inZone("reports", job);
   }
 }

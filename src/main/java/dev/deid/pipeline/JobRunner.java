@@ -94,9 +94,14 @@ public final class JobRunner {
     return report;
   }
 
-  private static String jobNameOf(Path specFile) {
-    String file = specFile.getFileName().toString();
-    return file.replaceAll("\\.ya?ml$", "");
+  /**
+   * The job's name until its spec is read (for the report of a spec that fails to load): the file
+   * name, made a safe name, since it becomes a folder under reports/.
+   */
+  static String jobNameOf(Path specFile) {
+    String name = specFile.getFileName().toString().replaceAll("\\.ya?ml$", "").toLowerCase(java.util.Locale.ROOT)
+        .replaceAll("[^a-z0-9_]", "_");
+    return name.matches("[a-z][a-z0-9_]{0,62}") ? name : "job_" + name.substring(0, Math.min(name.length(), 58));
   }
 
   private void execute(JobSpec spec, RunRecorder recorder) {

@@ -60,6 +60,11 @@ public final class Preflight {
     Map<String, StructType> schemas = new LinkedHashMap<>();
     for (SourceSpec source : spec.sources().values()) {
       String table = warehouse.rawTable(source.table());
+      String zone = warehouse.jobZoneOf(table);
+      if (zone != null) {
+        problems.add(Errors.sourceIsJobTable(source.path() + ".table", source.name(), zone));
+        continue;
+      }
       if (!store.exists(table)) {
         problems.add(Errors.missingSourceTable(source.path() + ".table", source.name(), table).getMessage());
         continue;
@@ -74,7 +79,9 @@ public final class Preflight {
     checkConsent(spec.consent(), spec, schemas, problems);
     if (spec.erasure() != null) {
       String table = warehouse.rawTable(spec.erasure().table());
-      if (!store.exists(table)) {
+      if (warehouse.jobZoneOf(table) != null) {
+        problems.add(Errors.sourceIsJobTable("erasure.table", "erasure requests", warehouse.jobZoneOf(table)));
+      } else if (!store.exists(table)) {
         problems.add(Errors.missingSourceTable("erasure.table", "erasure requests", table).getMessage());
       } else if (!Arrays.asList(store.read(table).columns()).contains(spec.erasure().subjectColumn())) {
         problems.add(Errors.unknownColumns("erasure.subjectColumn", List.of(spec.erasure().subjectColumn())).getMessage());

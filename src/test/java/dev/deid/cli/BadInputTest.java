@@ -105,6 +105,12 @@ class BadInputTest {
   }
 
   @Test
+  void sourceThatIsTheJobsOwnLedger_isRefusedBeforeAnythingIsDeleted() throws Exception {
+    runRefused(edit("  orders:\n    subjectColumn", "  orders:\n    table: " + warehouse.root() + "/_deid/privacy_budget\n"
+        + "    subjectColumn"), keys, "sources.orders.table", "points into the job's own _deid/ zone");
+  }
+
+  @Test
   void malformedYaml() throws Exception {
     runRefused(sample + "\noutputs: [\n", keys, "malformed YAML");
   }

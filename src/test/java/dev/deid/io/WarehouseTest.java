@@ -32,4 +32,23 @@ class WarehouseTest {
     }
     assertThrows(IllegalArgumentException.class, () -> w.output(output("x", "partner:../../raw")));
   }
+
+  @Test
+  void jobZoneOf_findsTheJobsOwnTablesHoweverTheyAreSpelled() {
+    Warehouse w = new Warehouse("/wh");
+    assertEquals("_deid", w.jobZoneOf("/wh/_deid/privacy_budget"));
+    assertEquals("analysts", w.jobZoneOf("/wh/raw/../analysts/orders"));
+    assertEquals("_deid", w.jobZoneOf("file:/wh/_deid/audit"));
+    assertEquals(null, w.jobZoneOf("/wh/raw/orders"));
+    assertEquals(null, w.jobZoneOf("/wh/analysts_old/orders"));
+    Warehouse s3 = new Warehouse("s3a://bucket/wh");
+    assertEquals("partners", s3.jobZoneOf("s3a://bucket/wh/partners/acme/orders"));
+    assertEquals(null, s3.jobZoneOf("s3a://other/wh/partners/acme/orders"));
+  }
+
+  @Test
+  void reportDirectory_jobNameThatClimbsOut_isRefused() {
+    assertEquals("/wh/reports/job", new Warehouse("/wh").reportDirectory("job"));
+    assertThrows(IllegalArgumentException.class, () -> new Warehouse("/wh").reportDirectory(".."));
+  }
 }

@@ -48,4 +48,11 @@ class RunRecorderTest {
     assertEquals(Map.of("orders", 4L), audit.inputVersions());
     assertEquals("job", audit.job());
   }
+
+  @Test
+  void jobNameOf_specFileNames_becomeSafeNames() {
+    assertEquals("customers", JobRunner.jobNameOf(java.nio.file.Path.of("jobs/customers.yaml")));
+    assertEquals("job___", JobRunner.jobNameOf(java.nio.file.Path.of("jobs/...yaml")));
+    assertEquals("my_job_v2", JobRunner.jobNameOf(java.nio.file.Path.of("My-Job.v2.yml")));
+  }
 }
