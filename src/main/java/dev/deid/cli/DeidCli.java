@@ -7,6 +7,7 @@ import dev.deid.io.DevelopmentKeys;
 import dev.deid.bench.AnonymizationBenchmark;
 import dev.deid.bench.Benchmark;
 import dev.deid.bench.DpBenchmark;
+import dev.deid.bench.LatticeBenchmark;
 import dev.deid.errors.DeidException;
 import dev.deid.io.DeltaStore;
 import dev.deid.io.SparkSessions;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "deid", mixinStandardHelpOptions = true, version = "deid 0.1.0",
     description = "De-identification and data minimization on Spark and Delta Lake.",
     subcommands = {DeidCli.Run.class, DeidCli.Validate.class, DeidCli.Generate.class, DeidCli.Sample.class,
-        Benchmark.class, AnonymizationBenchmark.class, DpBenchmark.class})
+        Benchmark.class, AnonymizationBenchmark.class, DpBenchmark.class, LatticeBenchmark.class})
 public final class DeidCli implements Callable<Integer> {
   public static final int FAILED = 1;
   public static final int INTERNAL_ERROR = 3;

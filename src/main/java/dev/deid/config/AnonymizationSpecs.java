@@ -1,5 +1,6 @@
 package dev.deid.config;
 
+import dev.deid.privacy.anon.Hierarchy;
 import dev.deid.privacy.anon.PrivacyModel;
 import dev.deid.privacy.anon.UtilityMetric;
 import java.nio.file.Path;
@@ -17,12 +18,16 @@ final class AnonymizationSpecs {
   private AnonymizationSpecs() {}
 
   static HierarchySpec hierarchy(String name, SpecNode node, Path baseDirectory) {
-    node.allowOnly(Set.of("file", "intervals", "dates", "masking", "groups"));
+    node.allowOnly(Set.of("file", "intervals", "dates", "masking", "groups", "conflictingRows"));
     List<String> kinds = new ArrayList<>();
     for (String kind : List.of("file", "intervals", "dates", "masking", "groups")) {
       if (node.has(kind)) {
         kinds.add(kind);
       }
+    }
+    if (node.has("conflictingRows") && !node.has("file")) {
+      node.problem("conflictingRows", "only a hierarchy read from a file can have conflicting rows",
+          "remove conflictingRows, or read the hierarchy from a file");
     }
     if (kinds.size() != 1) {
       node.problem(null, "a hierarchy needs exactly one of file, intervals, dates, masking, groups; found " + kinds,
@@ -32,11 +37,22 @@ final class AnonymizationSpecs {
     switch (kinds.get(0)) {
       case "file": {
         String file = node.string("file", true);
+        Hierarchy.ConflictingRows conflicting = Hierarchy.ConflictingRows.REFUSE;
+        if (node.has("conflictingRows")) {
+          String choice = node.string("conflictingRows", false);
+          if ("last".equals(choice)) {
+            conflicting = Hierarchy.ConflictingRows.LAST_ROW_WINS;
+          } else if (!"refuse".equals(choice)) {
+            node.problem("conflictingRows", "unknown choice '" + choice + "'",
+                "use last (the last row for a value wins, as ARX reads such files) or refuse (the default)");
+            return null;
+          }
+        }
         if (file == null) {
           return null;
         }
         // Whether the file exists is checked where files are read (io.SpecFiles), not here.
-        return new HierarchySpec.FromFile(name, baseDirectory.resolve(file).normalize());
+        return new HierarchySpec.FromFile(name, baseDirectory.resolve(file).normalize(), conflicting);
       }
       case "intervals": {
         SpecNode n = node.mapping("intervals", true);

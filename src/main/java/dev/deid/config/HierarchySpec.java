@@ -1,5 +1,6 @@
 package dev.deid.config;
 
+import dev.deid.privacy.anon.Hierarchy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -8,8 +9,16 @@ import java.util.Map;
 public sealed interface HierarchySpec {
   String name();
 
-  /** ARX's hierarchy CSV format, read from a path relative to the job spec's directory. */
-  record FromFile(String name, Path file) implements HierarchySpec {}
+  /**
+   * ARX's hierarchy CSV format, read from a path relative to the job spec's directory. Rows that
+   * repeat an original value with a different generalization are refused unless {@code conflicting}
+   * says the last one wins (spec: {@code conflictingRows: last}), as ARX reads them.
+   */
+  record FromFile(String name, Path file, Hierarchy.ConflictingRows conflicting) implements HierarchySpec {
+    public FromFile(String name, Path file) {
+      this(name, file, Hierarchy.ConflictingRows.REFUSE);
+    }
+  }
 
   /** Whole numbers in nested bands of the given widths, e.g. 5, 10, 20 years. */
   record Intervals(String name, long min, List<Integer> widths) implements HierarchySpec {

@@ -32,9 +32,11 @@ public final class Errors {
   }
 
   public static String invalidHierarchyFile(String field, List<String> problems) {
+    boolean conflicting = problems.stream().anyMatch(p -> p.contains("two different generalizations"));
     return "Invalid hierarchy file at " + field + ": " + String.join("; ", problems)
-        + " (fix: correct the file so that every row has the same levels and each value appears once; run "
-        + "'validate --show-values' on your own console to see the rows)";
+        + " (fix: correct the file so that every row has the same levels and each value has one row"
+        + (conflicting ? ", or set " + field + ".conflictingRows: last to let the last row for a value win, as ARX does" : "")
+        + "; run 'validate --show-values' on your own console to see the values)";
   }
 
   public static DeidException unreadableHierarchyFile(String field, String file, Exception cause) {

@@ -53,7 +53,7 @@ public final class HierarchyFiles {
 
   static Hierarchy read(HierarchySpec.FromFile file) {
     try (Reader reader = Files.newBufferedReader(file.file(), StandardCharsets.UTF_8)) {
-      return Hierarchy.readArxCsv(file.name(), reader);
+      return Hierarchy.readArxCsv(file.name(), reader, file.conflicting());
     } catch (IOException e) {
       throw Errors.unreadableHierarchyFile("hierarchies." + file.name(), file.file().toString(), e);
     }

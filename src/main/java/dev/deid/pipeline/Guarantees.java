@@ -35,9 +35,18 @@ final class Guarantees {
     }
     if (anonymization != null) {
       g.add("anonymized: " + String.join(", ", anonymization.models()) + " on " + anonymization.levels().keySet()
-          + (anonymization.optimal() ? " (optimal " : " (") + anonymization.strategy() + "), "
+          + (anonymization.optimal() ? " (optimal " : " (") + anonymization.strategy() + gap(anonymization) + "), "
           + anonymization.suppressedRecords() + " records suppressed");
     }
     return List.copyOf(g);
+  }
+
+  /** How close to optimal an answer that is not proven optimal is, when a lower bound is known. */
+  private static String gap(RunReport.AnonymizationReport anonymization) {
+    if (anonymization.optimal() || anonymization.optimalityGap() == null) {
+      return "";
+    }
+    return String.format(java.util.Locale.ROOT, "; %s within %.1f %% of the optimum's proven lower bound",
+        anonymization.metric(), anonymization.optimalityGap() * 100);
   }
 }

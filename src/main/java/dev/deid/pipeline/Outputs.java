@@ -152,7 +152,8 @@ final class Outputs implements Stage<Outputs.Result> {
         .mode(spec.mode().name().toLowerCase()).models(spec.models().stream().map(PrivacyModel::describe).toList())
         .suppressionLimit(spec.suppressionLimit()).metric(spec.metric().name().toLowerCase())
         .levels(levels).hierarchyHeights(heights).optimal(r.optimal()).strategy(r.strategy())
-        .nodesEvaluated(r.nodesEvaluated()).latticeSize(r.latticeSize()).suppressedRecords(r.suppressedRecords())
+        .nodesEvaluated(r.nodesEvaluated()).latticeSize(r.latticeSize()).metricLowerBound(r.lowerBound())
+        .optimalityGap(r.optimalityGap()).suppressedRecords(r.suppressedRecords())
         .loss(r.loss()).lossPerColumn(lossPerColumn).scores(scores).inputRisk(r.inputRisk()).outputRisk(r.outputRisk())
         .build();
   }

@@ -67,8 +67,8 @@ public final class Anonymize {
           word[d] = -1;
           continue;
         }
-        // Codes run to domainSize inclusive: domainSize itself marks a value the hierarchy lacks.
-        int bits = 64 - Long.numberOfLeadingZeros(known[d].domainSize());
+        // Codes run to valueCount inclusive: valueCount itself marks a value the hierarchy lacks.
+        int bits = 64 - Long.numberOfLeadingZeros(known[d].valueCount());
         if (used + bits > 63) {
           words++;
           used = 0;
@@ -129,10 +129,10 @@ public final class Anonymize {
     for (int d = 0; d < dims; d++) {
       if (hierarchies[d] != null) {
         int w = packing.word()[d];
-        long mask = (1L << (64 - Long.numberOfLeadingZeros(hierarchies[d].domainSize()))) - 1;
+        long mask = (1L << (64 - Long.numberOfLeadingZeros(hierarchies[d].valueCount()))) - 1;
         for (int r = 0; r < counts.size(); r++) {
           int code = (int) ((counts.get(r).getLong(w) >>> packing.shift()[d]) & mask);
-          if (code == hierarchies[d].domainSize()) {
+          if (code == hierarchies[d].valueCount()) {
             throw uncovered(input, quasi.get(d), hierarchies[d], field(path, quasi.get(d)));
           }
           codes[d][r] = code;
@@ -201,13 +201,13 @@ public final class Anonymize {
     return functions.coalesce(c.cast(DataTypes.StringType), functions.lit(NULL_VALUE));
   }
 
-  /** The value's hierarchy code, or the hierarchy's domain size for a value it does not cover. */
+  /** The value's hierarchy code, or the hierarchy's value count for a value it does not cover. */
   private static Column codeOf(Hierarchy hierarchy, Column value) {
     HashMap<String, Long> codes = new HashMap<>();
-    for (int code = 0; code < hierarchy.domainSize(); code++) {
+    for (int code = 0; code < hierarchy.valueCount(); code++) {
       codes.put(hierarchy.value(code), (long) code);
     }
-    long missing = hierarchy.domainSize();
+    long missing = hierarchy.valueCount();
     UserDefinedFunction lookup = functions.udf((UDF1<String, Long>) v -> codes.getOrDefault(v, missing), DataTypes.LongType)
         .asNonNullable();
     return lookup.apply(value);
@@ -216,7 +216,7 @@ public final class Anonymize {
   /** A second look at the data, only to name the values a hierarchy file lacks; nothing is written. */
   private static DeidException uncovered(Dataset<Row> input, String column, Hierarchy hierarchy, String field) {
     Dataset<Row> missing = input.select(text(column).as("v")).distinct()
-        .where(codeOf(hierarchy, functions.col("v")).equalTo(hierarchy.domainSize()));
+        .where(codeOf(hierarchy, functions.col("v")).equalTo(hierarchy.valueCount()));
     long count = missing.count();
     List<String> examples = missing.orderBy("v").limit(20).as(Encoders.STRING()).collectAsList();
     return hierarchyError(field, new InvalidHierarchyException(column, List.of(count + " value(s) of '" + column

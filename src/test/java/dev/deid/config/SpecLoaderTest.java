@@ -120,4 +120,18 @@ class SpecLoaderTest {
     assertProblem(problems, "keys", "unknown field");
     assertTrue(problems.stream().noneMatch(p -> p.contains("AAAA")), "a secret must not be echoed: " + problems);
   }
+
+  @Test
+  void parse_conflictingRowsChoice_isReadForFileHierarchiesOnly() {
+    JobSpec spec = SpecLoader.parse(VALID + "hierarchies:\n  age: {file: age.csv, conflictingRows: last}\n"
+        + "  band: {file: band.csv}\n", "t");
+    assertEquals(dev.deid.privacy.anon.Hierarchy.ConflictingRows.LAST_ROW_WINS,
+        ((HierarchySpec.FromFile) spec.hierarchies().get("age")).conflicting());
+    assertEquals(dev.deid.privacy.anon.Hierarchy.ConflictingRows.REFUSE,
+        ((HierarchySpec.FromFile) spec.hierarchies().get("band")).conflicting());
+    assertProblem(problems(VALID + "hierarchies:\n  age: {file: age.csv, conflictingRows: first}\n"),
+        "hierarchies.age.conflictingRows", "unknown choice 'first'");
+    assertProblem(problems(VALID + "hierarchies:\n  age: {intervals: {widths: [5]}, conflictingRows: last}\n"),
+        "hierarchies.age.conflictingRows", "only a hierarchy read from a file");
+  }
 }

@@ -17,10 +17,15 @@ public final class Anonymizer {
   public record Plan(List<PrivacyModel> models, double suppressionLimit, UtilityMetric metric, boolean local,
       long timeBudgetMillis, long maxExhaustiveNodes) {}
 
+  /**
+   * {@code lowerBound} is a proven lower bound of the optimal score of the plan's metric (NaN when
+   * none is known, e.g. for local recoding); {@code optimalityGap} how much worse than that bound
+   * the chosen score can at most be, relative to the bound (0 when optimal).
+   */
   public record Outcome(
       String[][] labels, boolean[] suppressedRow, int[] levels, boolean optimal, String strategy, long nodesEvaluated,
       long latticeSize, long suppressedRecords, double loss, double[] lossPerAttribute, Map<UtilityMetric, Double> scores,
-      RiskProfile inputRisk, RiskProfile outputRisk) {}
+      RiskProfile inputRisk, RiskProfile outputRisk, double lowerBound, double optimalityGap) {}
 
   public static Outcome anonymize(TupleHistogram h, Plan plan, SensitiveContext context) {
     int k = plan.models().stream().filter(m -> m instanceof PrivacyModel.KAnonymity)
@@ -50,7 +55,8 @@ public final class Anonymizer {
     double[] perAttribute = UtilityMetric.lossPerAttribute(h, classes, suppressedClass, false);
     return new Outcome(labels, suppressedRow, levels, result.optimal(), result.strategy(), result.nodesEvaluated(),
         result.latticeSize(), suppressedRecords, UtilityMetric.geometricMean(perAttribute), perAttribute,
-        scores(h, classes, suppressedClass), inputRisk, risk(classes, suppressedClass, k));
+        scores(h, classes, suppressedClass), inputRisk, risk(classes, suppressedClass, k), result.lowerBound(),
+        result.optimalityGap());
   }
 
   private static Outcome local(TupleHistogram h, Plan plan, SensitiveContext context, RiskProfile inputRisk, int k) {
@@ -102,7 +108,8 @@ public final class Anonymizer {
     scores.put(UtilityMetric.DISCERNIBILITY, discernibility);
     scores.put(UtilityMetric.AVERAGE_CLASS_SIZE, sizes.length == 0 ? h.records() : (double) h.records() / sizes.length);
     return new Outcome(labels, suppressedRow, null, false, "local recoding (Mondrian, hierarchy-constrained)", partitions.size(),
-        0, suppressedRecords, scores.get(UtilityMetric.LOSS), perAttribute, scores, inputRisk, RiskProfile.of(sizes, k));
+        0, suppressedRecords, scores.get(UtilityMetric.LOSS), perAttribute, scores, inputRisk, RiskProfile.of(sizes, k),
+        Double.NaN, Double.NaN);
   }
 
   private static boolean satisfies(TupleHistogram h, List<PrivacyModel> models, SensitiveContext context, int[] rows) {

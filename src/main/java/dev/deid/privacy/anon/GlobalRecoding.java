@@ -10,271 +10,150 @@ import java.util.List;
  * within the suppression limit) and the utility metric is minimal.
  *
  * <p>For the Loss and precision metrics the score of a transformation without suppression depends
- * on its levels alone and bounds its score with suppression from below. The search then ranks the
- * whole lattice by that bound and checks transformations best first, on both cores, until the
- * next bound exceeds the best acceptable score found: without suppression the first acceptable
- * transformation is the optimum. Transformations whose two-dimensional projections already
- * suppress too much are rejected without being grouped.
+ * on its levels alone and bounds its score with suppression from below. {@link BoundOrderedSearch}
+ * generates the lattice lazily in the order of that bound and proves the optimum without ever
+ * materializing the lattice. On lattices too large to finish in the time budget, ARX's bottom-up
+ * best-effort search ({@link BottomUpBestEffort}) and an iterated {@link LocalSearch} find a good
+ * transformation first, the bound-ordered search then proves it optimal or, when time runs out,
+ * a lower bound of the optimum: the result states how far from optimal it can at most be.
  *
- * <p>For the other metrics the lattice is walked depth first along a spanning tree (each node reached
- * once, its classes rolled up from its parent's, so the histogram is grouped only at the bottom).
- * Pruning, all of it exact:
+ * <p>For the other metrics the lattice is walked depth first along a spanning tree (each node
+ * reached once, its classes rolled up from its parent's). Pruning, all of it exact:
  * <ul>
  *   <li>a node above an acceptable node is acceptable too when the models are monotone (always
  *       without suppression; with suppression only k-anonymity and distinct l-diversity), so its
  *       check is skipped; and when nothing may be suppressed the metric is monotone too, so the
  *       node and everything above it is skipped, as in ARX's Flash;</li>
- *   <li>a node whose metric lower bound (the loss if nothing were suppressed, which only grows
- *       with generalization) is no better than the best so far is skipped with everything above it.</li>
+ *   <li>a node whose metric lower bound is no better than the best so far is skipped with everything above it.</li>
  * </ul>
- * When the lattice is larger than {@code maxExhaustiveNodes} or the time budget runs out, the
- * result comes from a greedy climb instead and says it may not be optimal.
+ * When that lattice is larger than {@code maxExhaustiveNodes} or the time budget runs out, the
+ * heuristics answer instead and the result says it may not be optimal.
  */
 public final class GlobalRecoding {
-  private final TupleHistogram histogram;
-  private final List<PrivacyModel> models;
-  private final UtilityMetric metric;
-  private final SensitiveContext context;
-  private final long maxSuppressed;
-  private final boolean modelsMonotone;
-  private final boolean metricMonotone;
-  private final long deadline;
-  private final int[] maxLevels;
-  private final List<int[]> acceptableMinimal = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private volatile Evaluation best;
-  private final java.util.concurrent.atomic.AtomicLong evaluated = new java.util.concurrent.atomic.AtomicLong();
-  private volatile boolean timedOut;
-  /** For k-anonymity: per pair of dimensions and pair of levels, whether that 2-D projection is acceptable. */
-  private final boolean[][][][] pairAcceptable;
-  /** The metric's per-dimension, per-level scores without suppression; null when it has none. */
-  private final double[][] levelTable;
-  /** Classes of evaluated transformations kept to roll others up from; the bottom is always first. */
-  private final List<EquivalenceClasses> snapshots = new ArrayList<>();
-  private static final int MAX_SNAPSHOTS = 24;
-  /** Pairs of dimensions with more value combinations than this are not used as projections. */
-  private static final long MAX_PROJECTION_CELLS = 1 << 24;
+  /** Lattices up to this size are searched exactly from the start, as ARX does below its heuristic threshold. */
+  static final long EXACT_FIRST_NODES = 100_000;
 
-  private GlobalRecoding(TupleHistogram histogram, List<PrivacyModel> models, double suppressionLimit,
-      UtilityMetric metric, SensitiveContext context, long timeBudgetMillis) {
-    this.histogram = histogram;
-    this.models = List.copyOf(models);
-    this.metric = metric;
-    this.context = context;
-    this.maxSuppressed = (long) Math.floor(suppressionLimit * histogram.records());
-    boolean noSuppression = maxSuppressed == 0;
-    this.modelsMonotone = noSuppression || models.stream().allMatch(PrivacyModel::monotoneWithSuppression);
-    this.metricMonotone = noSuppression;
-    this.deadline = System.nanoTime() + timeBudgetMillis * 1_000_000L;
-    this.maxLevels = Arrays.stream(histogram.hierarchies()).mapToInt(h -> h.height() - 1).toArray();
-    int k = models.stream().filter(m -> m instanceof PrivacyModel.KAnonymity).mapToInt(m -> ((PrivacyModel.KAnonymity) m).k())
-        .max().orElse(1);
-    this.pairAcceptable = k > 1 ? pairProjections(k) : null;
-    this.levelTable = metric.levelTable(histogram);
+  private final NodeEvaluator evaluator;
+  private final boolean metricMonotone;
+
+  private GlobalRecoding(NodeEvaluator evaluator) {
+    this.evaluator = evaluator;
+    this.metricMonotone = evaluator.maxSuppressed == 0;
   }
 
   /**
-   * A projection merges classes, so if a transformation is acceptable for k-anonymity, its
-   * projection onto any two quasi-identifiers suppresses no more records than it does. Checking
-   * the cheap two-dimensional projections first lets the search skip most unacceptable nodes
-   * without grouping them (the idea behind Incognito's subset property).
+   * The evaluation of one transformation: {@code score} is the metric (+infinity when not
+   * acceptable); {@code penalized} the metric with the failing classes suppressed even when that
+   * exceeds the limit, which is how heuristics rank unacceptable nodes, as ARX does.
    */
-  private boolean[][][][] pairProjections(int k) {
-    int dims = histogram.dimensions();
-    boolean[][][][] acceptable = new boolean[dims][dims][][];
-    for (int a = 0; a < dims; a++) {
-      for (int b = a + 1; b < dims; b++) {
-        Hierarchy ha = histogram.hierarchies()[a];
-        Hierarchy hb = histogram.hierarchies()[b];
-        if ((long) ha.labelCount(0) * hb.labelCount(0) > MAX_PROJECTION_CELLS) {
-          continue;
-        }
-        long[] bottom = new long[ha.labelCount(0) * hb.labelCount(0)];
-        int[] codesA = histogram.codes(a);
-        int[] codesB = histogram.codes(b);
-        int[] labelA = ha.labelIndexes(0);
-        int[] labelB = hb.labelIndexes(0);
-        int width = hb.labelCount(0);
-        for (int r = 0; r < codesA.length; r++) {
-          bottom[labelA[codesA[r]] * width + labelB[codesB[r]]] += histogram.count(r);
-        }
-        acceptable[a][b] = new boolean[ha.height()][hb.height()];
-        for (int la = 0; la < ha.height(); la++) {
-          int[] mapA = ha.rollUp(0, la);
-          for (int lb = 0; lb < hb.height(); lb++) {
-            int[] mapB = hb.rollUp(0, lb);
-            long[] projected = new long[ha.labelCount(la) * hb.labelCount(lb)];
-            for (int i = 0; i < ha.labelCount(0); i++) {
-              for (int j = 0; j < hb.labelCount(0); j++) {
-                projected[mapA[i] * hb.labelCount(lb) + mapB[j]] += bottom[i * hb.labelCount(0) + j];
-              }
-            }
-            long suppressed = 0;
-            for (long size : projected) {
-              if (size > 0 && size < k) {
-                suppressed += size;
-              }
-            }
-            acceptable[a][b][la][lb] = suppressed <= maxSuppressed;
-          }
-        }
-      }
+  public record Evaluation(int[] levels, boolean acceptable, long suppressedRecords, int classes, double score,
+      double penalized) {
+    public Evaluation {
+      levels = levels.clone();
     }
-    return acceptable;
+
+    /** A copy: searches derive neighbours from it, and the best node's levels must stay what was checked. */
+    @Override
+    public int[] levels() {
+      return levels.clone();
+    }
   }
 
-  private boolean passesProjections(int[] levels) {
-    if (pairAcceptable == null) {
-      return true;
-    }
-    for (int a = 0; a < levels.length; a++) {
-      for (int b = a + 1; b < levels.length; b++) {
-        if (pairAcceptable[a][b] != null && !pairAcceptable[a][b][levels[a]][levels[b]]) {
-          return false;
-        }
+  /**
+   * The chosen transformation and how it was found. {@code lowerBound} is a proven lower bound of
+   * the optimal score (equal to the best score when {@code optimal}); NaN when none is known.
+   */
+  public record Result(Evaluation best, boolean optimal, long nodesEvaluated, long latticeSize, String strategy,
+      double lowerBound) {
+    /**
+     * How much worse than the optimum the answer can at most be, relative to the optimum's lower
+     * bound: 0 when optimal, +infinity when the bound is 0 but the answer is not, NaN when unknown.
+     */
+    public double optimalityGap() {
+      if (optimal) {
+        return 0;
       }
+      if (Double.isNaN(lowerBound)) {
+        return Double.NaN;
+      }
+      double score = best.score();
+      if (score <= lowerBound) {
+        return 0;
+      }
+      return lowerBound <= 0 ? Double.POSITIVE_INFINITY : (score - lowerBound) / lowerBound;
     }
-    return true;
   }
-
-  /** The evaluation of one transformation. */
-  public record Evaluation(int[] levels, boolean acceptable, long suppressedRecords, int classes, double score) {}
-
-  /** The chosen transformation and how it was found. */
-  public record Result(Evaluation best, boolean optimal, long nodesEvaluated, long latticeSize, String strategy) {}
 
   public static Result search(TupleHistogram histogram, List<PrivacyModel> models, double suppressionLimit,
       UtilityMetric metric, SensitiveContext context, long timeBudgetMillis, long maxExhaustiveNodes) {
     if (histogram.records() == 0) {
       throw new IllegalArgumentException("Cannot anonymize an empty table");
     }
-    GlobalRecoding search = new GlobalRecoding(histogram, models, suppressionLimit, metric, context, timeBudgetMillis);
-    long size = 1;
-    for (int max : search.maxLevels) {
-      size = Math.multiplyExact(size, max + 1);
-    }
-    if (size <= maxExhaustiveNodes) {
-      String strategy;
-      if (search.levelTable != null) {
-        search.bestFirst((int) size);
-        strategy = "best-first lattice search by the metric's bound, with projection pruning";
+    NodeEvaluator evaluator = new NodeEvaluator(histogram, models, suppressionLimit, metric, context, timeBudgetMillis);
+    Lattice lattice = evaluator.lattice;
+    long size = lattice.size;
+    long start = System.nanoTime();
+    long budget = timeBudgetMillis * 1_000_000L;
+    if (evaluator.levelTable != null && lattice.hasIdentifiers()) {
+      String strategy = "bound-ordered lattice search with projection pruning";
+      BoundOrderedSearch exact = new BoundOrderedSearch(evaluator);
+      BoundOrderedSearch.Outcome outcome;
+      if (size <= EXACT_FIRST_NODES) {
+        outcome = exact.run(evaluator.deadline);
       } else {
-        search.exhaustive();
-        strategy = "exhaustive lattice search with pruning";
+        // Heuristics and the exact search take turns: each better answer lowers the exact search's
+        // cut-off, and the exact search goes on where it stopped, ending the loop once it proves the optimum.
+        strategy = "bottom-up best-effort and iterated local search, with " + strategy;
+        long slice = Math.max(1, budget / 10);
+        new BottomUpBestEffort(evaluator, Math.min(evaluator.deadline, start + slice)).run();
+        outcome = exact.run(Math.min(evaluator.deadline, System.nanoTime() + slice));
+        LocalSearch local = new LocalSearch(evaluator);
+        while (!outcome.complete() && !evaluator.timedOut()) {
+          local.run(Math.min(evaluator.deadline, System.nanoTime() + 2 * slice));
+          outcome = exact.run(Math.min(evaluator.deadline, System.nanoTime() + slice));
+        }
       }
-      if (!search.timedOut && search.best != null) {
-        return new Result(search.best, true, search.evaluated.get(), size, strategy);
+      Evaluation best = bestOrTop(evaluator);
+      return new Result(best, outcome.complete(), evaluator.evaluated(), size,
+          outcome.complete() ? strategy : strategy + " (time budget exhausted: optimum not proven)",
+          Math.min(outcome.lowerBound(), best.score()));
+    }
+    GlobalRecoding search = new GlobalRecoding(evaluator);
+    if (size > 0 && size <= maxExhaustiveNodes) {
+      search.exhaustive();
+      if (!evaluator.timedOut() && evaluator.best() != null) {
+        return new Result(evaluator.best(), true, evaluator.evaluated(), size, "exhaustive lattice search with pruning",
+            evaluator.best().score());
       }
     }
-    Evaluation greedy = search.greedy();
-    Evaluation chosen = search.best != null && (greedy == null || search.best.score() <= greedy.score()) ? search.best : greedy;
-    return new Result(chosen, false, search.evaluated.get(), size,
-        search.timedOut ? "time budget exhausted; best of partial search and greedy climb" : "greedy climb (lattice too large)");
+    new BottomUpBestEffort(evaluator, start + budget / 2).run();
+    new LocalSearch(evaluator).run(evaluator.deadline);
+    return new Result(bestOrTop(evaluator), false, evaluator.evaluated(), size,
+        "bottom-up best-effort and local search (optimum not proven)", Double.NaN);
   }
 
   /**
-   * Every transformation ranked by its score without suppression (ties by levels, so the result
-   * is deterministic), then checked in that order by one worker per core. A worker stops when the
-   * next bound is above the best acceptable score: nothing after it can be better. A node's bound
-   * equals its score when nothing is suppressed, so without suppression the first acceptable node
-   * ends the search.
+   * ARX's bottom-up best-effort heuristic alone, for {@code timeBudgetMillis}: the reference a
+   * large-lattice search must at least match in the same time (the lattice benchmark runs both).
    */
-  private void bestFirst(int size) {
-    int dims = maxLevels.length;
-    int[][] nodes = new int[size][];
-    double[] bounds = new double[size];
-    int[] levels = new int[dims];
-    for (int i = 0; i < size; i++) {
-      nodes[i] = levels.clone();
-      bounds[i] = metric.fromLevelTable(levelTable, levels);
-      for (int d = dims - 1; d >= 0; d--) {
-        if (levels[d] < maxLevels[d]) {
-          levels[d]++;
-          break;
-        }
-        levels[d] = 0;
-      }
-    }
-    Integer[] order = new Integer[size];
-    for (int i = 0; i < size; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (a, b) -> {
-      int byBound = Double.compare(bounds[a], bounds[b]);
-      return byBound != 0 ? byBound : Arrays.compare(nodes[a], nodes[b]);
-    });
-    snapshots.add(EquivalenceClasses.of(histogram, new int[dims]));
-    java.util.concurrent.atomic.AtomicInteger cursor = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.Callable<Void> worker = () -> {
-      for (int i = cursor.getAndIncrement(); i < size; i = cursor.getAndIncrement()) {
-        if (System.nanoTime() > deadline) {
-          timedOut = true;
-          return null;
-        }
-        int node = order[i];
-        Evaluation current = best;
-        if (current != null && bounds[node] > current.score()) {
-          return null;
-        }
-        boolean knownAcceptable = modelsMonotone && aboveAcceptable(nodes[node]);
-        if (!knownAcceptable && !passesProjections(nodes[node])) {
-          continue;
-        }
-        if (consider(classesOf(nodes[node]), knownAcceptable)) {
-          return null;
-        }
-      }
-      return null;
-    };
-    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    runAll(java.util.Collections.nCopies(threads, worker));
+  public static Result bottomUpBestEffort(TupleHistogram histogram, List<PrivacyModel> models, double suppressionLimit,
+      UtilityMetric metric, SensitiveContext context, long timeBudgetMillis) {
+    NodeEvaluator evaluator = new NodeEvaluator(histogram, models, suppressionLimit, metric, context, timeBudgetMillis);
+    new BottomUpBestEffort(evaluator, evaluator.deadline).run();
+    return new Result(bestOrTop(evaluator), false, evaluator.evaluated(), evaluator.lattice.size,
+        "bottom-up best-effort (ARX's LIGHTNING)", Double.NaN);
   }
 
-  /** The classes of {@code levels}, rolled up from the smallest kept snapshot it generalizes. */
-  private EquivalenceClasses classesOf(int[] levels) {
-    EquivalenceClasses from = null;
-    synchronized (snapshots) {
-      for (EquivalenceClasses s : snapshots) {
-        if ((from == null || s.count() < from.count()) && generalizes(levels, s.levels)) {
-          from = s;
-        }
-      }
+  /** The best node found, or the top (everything generalized), which every search may fall back to. */
+  private static Evaluation bestOrTop(NodeEvaluator evaluator) {
+    if (evaluator.best() == null) {
+      evaluator.evaluate(evaluator.lattice.maxLevels.clone());
     }
-    EquivalenceClasses classes = Arrays.equals(from.levels, levels) ? from : from.rollUpTo(histogram, levels);
-    synchronized (snapshots) {
-      if (classes != from && classes.count() * 4L <= snapshots.get(0).count()) {
-        if (snapshots.size() > MAX_SNAPSHOTS) {
-          snapshots.remove(1);
-        }
-        snapshots.add(classes);
-      }
+    if (evaluator.best() == null) {
+      throw new IllegalArgumentException("Cannot anonymize: even the most general transformation does not satisfy "
+          + evaluator.models.stream().map(PrivacyModel::describe).toList() + " within the suppression limit");
     }
-    return classes;
-  }
-
-  private static boolean generalizes(int[] upper, int[] lower) {
-    for (int d = 0; d < upper.length; d++) {
-      if (upper[d] < lower[d]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private void runAll(List<java.util.concurrent.Callable<Void>> tasks) {
-    int threads = Math.max(1, Math.min(tasks.size(), Runtime.getRuntime().availableProcessors()));
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
-    try {
-      for (java.util.concurrent.Future<Void> f : pool.invokeAll(tasks)) {
-        f.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while searching", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-    } finally {
-      pool.shutdownNow();
-    }
+    return evaluator.best();
   }
 
   /**
@@ -282,10 +161,11 @@ public final class GlobalRecoding {
    * subtrees share nothing but the best node and the acceptable nodes found, both thread-safe.
    */
   private void exhaustive() {
-    EquivalenceClasses bottom = EquivalenceClasses.of(histogram, new int[histogram.dimensions()]);
+    EquivalenceClasses bottom = evaluator.bottomClasses();
     if (consider(bottom, false)) {
       return;
     }
+    int[] maxLevels = evaluator.lattice.maxLevels;
     List<java.util.concurrent.Callable<Void>> subtrees = new ArrayList<>();
     for (int d = 0; d < maxLevels.length; d++) {
       if (maxLevels[d] > 0) {
@@ -298,28 +178,13 @@ public final class GlobalRecoding {
         });
       }
     }
-    runAll(subtrees);
+    Parallel.runAll(subtrees);
   }
 
   /** Evaluates a node; returns true when nothing above it can be better (so its subtree is skipped). */
   private boolean consider(EquivalenceClasses classes, boolean knownAcceptable) {
-    Evaluation e = evaluate(classes, knownAcceptable);
-    if (e.acceptable()) {
-      offer(e);
-      if (modelsMonotone && !knownAcceptable) {
-        acceptableMinimal.add(classes.levels.clone());
-      }
-      return metricMonotone;
-    }
-    return false;
-  }
-
-  /** Keeps the better of two nodes; ties go to the lexicographically smaller transformation, so the result is deterministic. */
-  private synchronized void offer(Evaluation e) {
-    if (best == null || e.score() < best.score()
-        || (e.score() == best.score() && java.util.Arrays.compare(e.levels(), best.levels()) < 0)) {
-      best = e;
-    }
+    Evaluation e = evaluator.evaluate(classes, knownAcceptable);
+    return e.acceptable() && metricMonotone;
   }
 
   /**
@@ -328,68 +193,34 @@ public final class GlobalRecoding {
    * projection check are passed through without being grouped at all.
    */
   private void visit(int[] levels, EquivalenceClasses ancestor, int firstDimension) {
-    if (System.nanoTime() > deadline) {
-      timedOut = true;
+    if (evaluator.timedOut()) {
       return;
     }
-    boolean knownAcceptable = modelsMonotone && aboveAcceptable(levels);
+    boolean knownAcceptable = evaluator.knownAcceptable(levels);
     if (knownAcceptable && metricMonotone) {
       return;
     }
     EquivalenceClasses classes = ancestor;
-    if (knownAcceptable || passesProjections(levels)) {
-      classes = Arrays.equals(ancestor.levels, levels) ? ancestor : ancestor.rollUpTo(histogram, levels);
-      Evaluation current = best;
-      if (current != null && metric.lowerBound(histogram, classes) > current.score()) {
+    if (knownAcceptable || evaluator.passesProjections(levels)) {
+      classes = Arrays.equals(ancestor.levels, levels) ? ancestor : ancestor.rollUpTo(evaluator.histogram, levels);
+      if (evaluator.metric.lowerBound(evaluator.histogram, classes) > evaluator.bestScore()) {
         return;
       }
       if (consider(classes, knownAcceptable)) {
         return;
       }
     }
+    int[] maxLevels = evaluator.lattice.maxLevels;
     for (int d = firstDimension; d < levels.length; d++) {
       if (levels[d] < maxLevels[d]) {
         int[] child = levels.clone();
         child[d]++;
         visit(child, classes, d);
-        if (timedOut) {
+        if (evaluator.timedOut()) {
           return;
         }
       }
     }
-  }
-
-  private boolean aboveAcceptable(int[] levels) {
-    outer:
-    for (int[] a : acceptableMinimal) {
-      for (int d = 0; d < levels.length; d++) {
-        if (levels[d] < a[d]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
-  }
-
-  Evaluation evaluate(EquivalenceClasses classes, boolean knownAcceptable) {
-    evaluated.incrementAndGet();
-    boolean[] suppressed = suppressed(classes, models, context);
-    long suppressedRecords = 0;
-    int kept = 0;
-    for (int c = 0; c < classes.count(); c++) {
-      if (suppressed[c]) {
-        suppressedRecords += classes.size(c);
-      } else {
-        kept++;
-      }
-    }
-    boolean acceptable = knownAcceptable || suppressedRecords <= maxSuppressed;
-    // Without suppression the level-table score is exact, and using it keeps ties consistent with the ranking.
-    double score = !acceptable ? Double.POSITIVE_INFINITY
-        : suppressedRecords == 0 && levelTable != null ? metric.fromLevelTable(levelTable, classes.levels)
-        : metric.score(histogram, classes, suppressed);
-    return new Evaluation(classes.levels.clone(), acceptable, suppressedRecords, kept, score);
   }
 
   /** Which classes fail some model and are therefore suppressed. */
@@ -404,41 +235,5 @@ public final class GlobalRecoding {
       }
     }
     return suppressed;
-  }
-
-  /**
-   * From the bottom, repeatedly raises the one level that gives the best next node: the best score
-   * among acceptable successors, otherwise the fewest suppressed records. Always ends acceptable,
-   * at the latest at the top (everything generalized to its root label).
-   */
-  private Evaluation greedy() {
-    int[] levels = new int[maxLevels.length];
-    Evaluation current = evaluate(EquivalenceClasses.of(histogram, levels), false);
-    while (!current.acceptable()) {
-      Evaluation next = null;
-      for (int d = 0; d < levels.length; d++) {
-        if (levels[d] < maxLevels[d]) {
-          int[] candidate = levels.clone();
-          candidate[d]++;
-          Evaluation e = evaluate(EquivalenceClasses.of(histogram, candidate), false);
-          if (next == null || better(e, next)) {
-            next = e;
-          }
-        }
-      }
-      if (next == null) {
-        return current;
-      }
-      current = next;
-      levels = current.levels();
-    }
-    return current;
-  }
-
-  private static boolean better(Evaluation a, Evaluation b) {
-    if (a.acceptable() != b.acceptable()) {
-      return a.acceptable();
-    }
-    return a.acceptable() ? a.score() < b.score() : a.suppressedRecords() < b.suppressedRecords();
   }
 }

@@ -22,18 +22,36 @@ import org.apache.commons.csv.CSVRecord;
  * level above i), so generalizing step by step and in one jump give the same result.
  */
 public final class Hierarchy {
+  /**
+   * What to do when two rows of a file give the same original value different generalizations.
+   * Identical repeated rows are always accepted: they say the same thing twice.
+   */
+  public enum ConflictingRows {
+    /** Refuse the file, naming the rows. */
+    REFUSE,
+    /** The row that comes last in the file wins, as ARX 3.9 reads such files. */
+    LAST_ROW_WINS
+  }
+
   private final String attribute;
+  /** One row per distinct original value, in the order values first appear. */
   private final String[][] rows;
+  /** How many rows the file had, repeated ones included: ARX's domain size, the denominator of its shares. */
+  private final int fileRows;
+  /** Per level, label to the number of file rows carrying it (repeated rows included, as ARX counts). */
+  private final List<Map<String, Integer>> fileLeafCounts;
   private final Map<String, Integer> codes;
   /** Per level: for each row, the index of its label among that level's distinct labels. */
   private final int[][] labelIndex;
-  /** Per level: the distinct labels, and how many rows (leaves) each covers. */
+  /** Per level: the distinct labels, and how many file rows (leaves) each covers. */
   private final String[][] labels;
   private final int[][] leafCounts;
 
-  private Hierarchy(String attribute, String[][] rows) {
+  private Hierarchy(String attribute, String[][] rows, int fileRows, List<Map<String, Integer>> fileLeafCounts) {
     this.attribute = attribute;
     this.rows = rows;
+    this.fileRows = fileRows;
+    this.fileLeafCounts = fileLeafCounts;
     this.codes = new HashMap<>();
     for (int r = 0; r < rows.length; r++) {
       codes.put(rows[r][0], r);
@@ -44,48 +62,61 @@ public final class Hierarchy {
     leafCounts = new int[height][];
     for (int level = 0; level < height; level++) {
       Map<String, Integer> index = new LinkedHashMap<>();
-      List<Integer> counts = new ArrayList<>();
       for (int r = 0; r < rows.length; r++) {
         String label = rows[r][level];
         Integer i = index.get(label);
         if (i == null) {
           i = index.size();
           index.put(label, i);
-          counts.add(0);
         }
-        counts.set(i, counts.get(i) + 1);
         labelIndex[level][r] = i;
       }
       labels[level] = index.keySet().toArray(String[]::new);
-      leafCounts[level] = counts.stream().mapToInt(Integer::intValue).toArray();
+      Map<String, Integer> counts = fileLeafCounts.get(level);
+      leafCounts[level] = Arrays.stream(labels[level]).mapToInt(counts::get).toArray();
     }
   }
 
   /**
    * Builds a hierarchy from rows (original value first), checking that every row has the same
-   * number of levels, no original value repeats, and the levels are consistent.
+   * number of levels, no original value has two different rows, and the levels are consistent.
    */
   public static Hierarchy of(String attribute, List<String[]> rows) {
+    return of(attribute, rows, ConflictingRows.REFUSE);
+  }
+
+  /**
+   * The same, with a choice for original values whose rows disagree. Shares of the domain (the
+   * Loss metric) count every row of the file, repeated ones included, which is what ARX does.
+   */
+  public static Hierarchy of(String attribute, List<String[]> rows, ConflictingRows conflicting) {
     List<String> problems = new ArrayList<>();
+    List<String> examples = new ArrayList<>();
     if (rows.isEmpty()) {
       throw new InvalidHierarchyException(attribute, List.of("the hierarchy has no rows"));
     }
     int height = rows.get(0).length;
-    Map<String, Integer> seen = new HashMap<>();
+    Map<String, Integer> firstRow = new HashMap<>();
+    Map<String, String[]> effective = new LinkedHashMap<>();
     for (int r = 0; r < rows.size(); r++) {
       String[] row = rows.get(r);
       if (row.length != height) {
         problems.add("row " + (r + 1) + " has " + row.length + " levels, the first row has " + height);
+        continue;
       }
-      Integer earlier = seen.put(row[0], r);
-      if (earlier != null) {
-        problems.add("row " + (r + 1) + " repeats the original value of row " + (earlier + 1));
+      Integer earlier = firstRow.putIfAbsent(row[0], r);
+      String[] previous = effective.get(row[0]);
+      if (previous != null && !Arrays.equals(previous, row) && conflicting == ConflictingRows.REFUSE) {
+        problems.add("rows " + (earlier + 1) + " and " + (r + 1) + " give one original value two different generalizations");
+        examples.add(row[0]);
+        continue;
       }
+      effective.put(row[0], row);
     }
     if (problems.isEmpty()) {
       for (int level = 1; level + 1 < height; level++) {
         Map<String, String> parent = new HashMap<>();
-        for (String[] row : rows) {
+        for (String[] row : effective.values()) {
           String previous = parent.putIfAbsent(row[level], row[level + 1]);
           if (previous != null && !previous.equals(row[level + 1])) {
             problems.add("a level " + level + " group has two different parents at level " + (level + 1));
@@ -95,13 +126,26 @@ public final class Hierarchy {
       }
     }
     if (!problems.isEmpty()) {
-      throw new InvalidHierarchyException(attribute, problems);
+      throw new InvalidHierarchyException(attribute, problems, examples);
     }
-    return new Hierarchy(attribute, rows.toArray(String[][]::new));
+    List<Map<String, Integer>> fileLeafCounts = new ArrayList<>();
+    for (int level = 0; level < height; level++) {
+      Map<String, Integer> counts = new HashMap<>();
+      for (String[] row : rows) {
+        counts.merge(row[level], 1, Integer::sum);
+      }
+      fileLeafCounts.add(Map.copyOf(counts));
+    }
+    return new Hierarchy(attribute, effective.values().toArray(String[][]::new), rows.size(), List.copyOf(fileLeafCounts));
   }
 
   /** Reads ARX's hierarchy CSV: ';' separated, '"' quoted, one row per original value. */
   public static Hierarchy readArxCsv(String attribute, Reader reader) throws IOException {
+    return readArxCsv(attribute, reader, ConflictingRows.REFUSE);
+  }
+
+  /** The same, with a choice for original values whose rows disagree. */
+  public static Hierarchy readArxCsv(String attribute, Reader reader, ConflictingRows conflicting) throws IOException {
     CSVFormat format = CSVFormat.Builder.create().setDelimiter(';').setQuote('"').setIgnoreEmptyLines(true)
         .setTrim(false).build();
     List<String[]> rows = new ArrayList<>();
@@ -112,7 +156,7 @@ public final class Hierarchy {
       }
       rows.add(row);
     }
-    return of(attribute, rows);
+    return of(attribute, rows, conflicting);
   }
 
   public String attribute() {
@@ -121,7 +165,7 @@ public final class Hierarchy {
 
   /** The same hierarchy for another attribute (one file may generalize several columns). */
   public Hierarchy withAttribute(String other) {
-    return other.equals(attribute) ? this : new Hierarchy(other, rows);
+    return other.equals(attribute) ? this : new Hierarchy(other, rows, fileRows, fileLeafCounts);
   }
 
   /** Number of levels, including level 0 (the original values). */
@@ -129,9 +173,17 @@ public final class Hierarchy {
     return rows[0].length;
   }
 
-  /** Number of original values the hierarchy covers (ARX's domain size). */
-  public int domainSize() {
+  /** Number of distinct original values the hierarchy covers; codes run from 0 to this, exclusive. */
+  public int valueCount() {
     return rows.length;
+  }
+
+  /**
+   * ARX's domain size: the number of rows of the file, repeated rows included. A label's share of
+   * the domain is {@link #leafCount} over this; without repeated rows it equals {@link #valueCount()}.
+   */
+  public int domainSize() {
+    return fileRows;
   }
 
   /** The row of an original value, or -1 if the hierarchy does not cover it. */
@@ -166,7 +218,7 @@ public final class Hierarchy {
     return labels[level][labelIndex];
   }
 
-  /** How many original values (hierarchy rows) a label of {@code level} covers. */
+  /** How many rows of the file a label of {@code level} covers (ARX's count, repeated rows included). */
   public int leafCount(int level, int labelIndex) {
     return leafCounts[level][labelIndex];
   }

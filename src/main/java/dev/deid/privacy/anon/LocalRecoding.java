@@ -79,7 +79,7 @@ public final class LocalRecoding {
         min = Math.min(min, c);
         max = Math.max(max, c);
       }
-      span[d] = (max - min) / (double) Math.max(1, h.hierarchies()[d].domainSize() - 1);
+      span[d] = (max - min) / (double) Math.max(1, h.hierarchies()[d].valueCount() - 1);
     }
     Integer[] order = new Integer[dims];
     for (int d = 0; d < dims; d++) {

@@ -74,7 +74,7 @@ public final class TupleHistogram {
         throw new IllegalArgumentException("dimension " + d + " has " + codes[d].length + " codes for " + counts.length + " rows");
       }
       for (int code : codes[d]) {
-        if (code < 0 || code >= hierarchies[d].domainSize()) {
+        if (code < 0 || code >= hierarchies[d].valueCount()) {
           throw new IllegalArgumentException("code " + code + " is outside the hierarchy of " + hierarchies[d].attribute());
         }
       }

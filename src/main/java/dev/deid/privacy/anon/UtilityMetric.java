@@ -105,7 +105,7 @@ public enum UtilityMetric {
         }
         continue;
       }
-      long[] marginal = new long[hierarchy.domainSize()];
+      long[] marginal = new long[hierarchy.valueCount()];
       int[] codes = h.codes(d);
       for (int r = 0; r < codes.length; r++) {
         marginal[codes[r]] += h.count(r);
@@ -125,6 +125,27 @@ public enum UtilityMetric {
       }
     }
     return table;
+  }
+
+  /**
+   * The level table as additive costs: the score without suppression is a strictly increasing
+   * function ({@link #boundFromCost}) of the sum of one cost per dimension, which lets a search
+   * bound partial transformations by adding the cheapest cost of each dimension left.
+   */
+  double[][] additiveCosts(double[][] table) {
+    double[][] costs = new double[table.length][];
+    for (int d = 0; d < table.length; d++) {
+      costs[d] = new double[table[d].length];
+      for (int level = 0; level < table[d].length; level++) {
+        costs[d][level] = this == LOSS ? Math.log1p(table[d][level]) : table[d][level];
+      }
+    }
+    return costs;
+  }
+
+  /** The score without suppression whose additive cost is {@code cost}, over {@code dims} dimensions. */
+  double boundFromCost(double cost, int dims) {
+    return this == LOSS ? Math.expm1(cost / dims) : cost / dims;
   }
 
   /** The score without suppression of {@code levels}, from {@link #levelTable}. */

@@ -37,10 +37,52 @@ class HierarchyTest {
   }
 
   @Test
-  void of_raggedRowsAndDuplicates_areAllReported() {
+  void of_raggedRowsAndConflictingRows_areAllReported() {
     InvalidHierarchyException e = assertThrows(InvalidHierarchyException.class, () -> Hierarchy.of("x",
-        List.of(new String[] {"a", "*"}, new String[] {"a", "*"}, new String[] {"b"})));
+        List.of(new String[] {"a", "*"}, new String[] {"a", "g"}, new String[] {"b"})));
     assertEquals(2, e.problems().size(), e.problems().toString());
+  }
+
+  /** fars's age hierarchy repeats its row for 99 word for word; ARX reads it, and so do we. */
+  @Test
+  void readArxCsv_identicalRepeatedRow_isAcceptedAndCountedAsArxCounts() throws Exception {
+    Hierarchy h = Hierarchy.readArxCsv("age", new StringReader("97;[95,99];*\n98;[95,99];*\n99;[95,99];*\n99;[95,99];*\n"));
+    assertEquals(3, h.valueCount());
+    assertEquals(4, h.domainSize(), "ARX's domain size counts every row of the file");
+    assertEquals(2, h.leafCount(0, h.labelIndex(h.code("99"), 0)));
+    assertEquals(4, h.leafCount(1, h.labelIndex(h.code("97"), 1)));
+  }
+
+  /** cup's age hierarchy lists 94..98 twice with different groups: refused by default, naming rows not values. */
+  @Test
+  void readArxCsv_conflictingRows_areRefusedNamingTheRowsNotTheValues() {
+    String file = "94;[90,94];*\n95;[95,99];*\n94;[94,98];*\n";
+    InvalidHierarchyException e = assertThrows(InvalidHierarchyException.class,
+        () -> Hierarchy.readArxCsv("age", new StringReader(file)));
+    assertEquals(List.of("rows 1 and 3 give one original value two different generalizations"), e.problems());
+    assertFalse(e.getMessage().contains("94"), "values stay out of the message: " + e.getMessage());
+    assertEquals(List.of("94"), e.examples());
+  }
+
+  @Test
+  void readArxCsv_conflictingRowsWithLastRowWins_usesTheLastRowAsArxDoes() throws Exception {
+    String file = "94;[90,94];[90,99];*\n95;[95,99];[90,99];*\n94;[94,98];[90,99];*\n";
+    Hierarchy h = Hierarchy.readArxCsv("age", new StringReader(file), Hierarchy.ConflictingRows.LAST_ROW_WINS);
+    assertEquals(2, h.valueCount());
+    assertEquals("[94,98]", h.label(h.code("94"), 1));
+    assertEquals(List.of("[94,98]", "[95,99]"), List.of(h.labelAt(1, 0), h.labelAt(1, 1)));
+    assertEquals(3, h.domainSize());
+    assertEquals(3, h.leafCount(2, 0));
+  }
+
+  @Test
+  void of_lastRowWins_checksConsistencyOnTheRowsThatWin() {
+    // The overridden first row would give group g1 two parents; the row that wins does not.
+    Hierarchy h = Hierarchy.of("x", List.of(new String[] {"a", "g1", "p", "*"}, new String[] {"b", "g1", "q", "*"},
+        new String[] {"a", "g2", "p", "*"}), Hierarchy.ConflictingRows.LAST_ROW_WINS);
+    assertEquals("g2", h.label(h.code("a"), 1));
+    assertThrows(InvalidHierarchyException.class, () -> Hierarchy.of("x", List.of(new String[] {"a", "g1", "p", "*"},
+        new String[] {"b", "g1", "q", "*"}, new String[] {"a", "g1", "p", "*"}), Hierarchy.ConflictingRows.LAST_ROW_WINS));
   }
 
   @Test

@@ -44,7 +44,7 @@ class SearchOptimalityTest {
       for (Hierarchy h : hierarchies) {
         // Skewed, so that some combinations are frequent and others rare.
         double u = random.nextDouble();
-        key.add((int) (u * u * h.domainSize()));
+        key.add((int) (u * u * h.valueCount()));
       }
       if (sensitive) {
         key.add(random.nextInt(3));
@@ -91,7 +91,7 @@ class SearchOptimalityTest {
     for (int d = 0; d < h.dimensions(); d++) {
       Hierarchy hierarchy = h.hierarchies()[d];
       Map<String, Integer> leaves = new HashMap<>();
-      for (int v = 0; v < hierarchy.domainSize(); v++) {
+      for (int v = 0; v < hierarchy.valueCount(); v++) {
         leaves.merge(hierarchy.label(v, levels[d]), 1, Integer::sum);
       }
       double sum = 0;
@@ -140,6 +140,78 @@ class SearchOptimalityTest {
     assertEquals(60, checked);
   }
 
+  /** The brute-force optimum over every transformation of {@code heights}. */
+  static double bruteForce(TupleHistogram h, int[] heights, int k, int l, long maxSuppressed) {
+    double best = Double.POSITIVE_INFINITY;
+    int[] levels = new int[heights.length];
+    do {
+      best = Math.min(best, oracleLoss(h, levels, k, l, maxSuppressed));
+    } while (next(levels, heights));
+    return best;
+  }
+
+  /**
+   * Cut short at random moments, the bound-ordered search's lower bound is still at most the true
+   * optimum, and when it completes it has found the optimum: the certificate the report prints
+   * cannot overstate how close an answer is.
+   */
+  @Test
+  void boundOrderedSearch_stoppedEarly_neverBoundsAboveTheOptimum() {
+    Random random = new Random(20261201);
+    int partial = 0;
+    for (int trial = 0; trial < 40; trial++) {
+      Hierarchy[] hierarchies = {nested("a", 8, 2, 4), nested("b", 6, 3), nested("c", 12, 2, 4, 12), nested("d", 4),
+          nested("e", 9, 3)};
+      TupleHistogram h = randomHistogram(random, hierarchies, false);
+      int k = 2 + random.nextInt(6);
+      double limit = trial % 2 == 0 ? 0 : 0.05;
+      long maxSuppressed = (long) Math.floor(limit * h.records());
+      double optimum = bruteForce(h, new int[] {3, 2, 4, 1, 2}, k, 1, maxSuppressed);
+      NodeEvaluator evaluator = new NodeEvaluator(h, List.of(new PrivacyModel.KAnonymity(k)), limit, UtilityMetric.LOSS,
+          null, 60_000);
+      long deadline = System.nanoTime() + (trial % 4) * 200_000L;
+      BoundOrderedSearch.Outcome outcome = new BoundOrderedSearch(evaluator).run(deadline);
+      assertTrue(outcome.lowerBound() <= optimum + 1e-12, "trial " + trial + ": bound " + outcome.lowerBound()
+          + " above the optimum " + optimum);
+      if (outcome.complete()) {
+        assertEquals(optimum, evaluator.bestScore(), 1e-9, "trial " + trial + ": completed without the optimum");
+      } else {
+        partial++;
+      }
+    }
+    assertTrue(partial > 0, "some searches must have been cut short, or the bound was never tested");
+  }
+
+  /**
+   * Lattices above {@link GlobalRecoding#EXACT_FIRST_NODES} take the heuristic path first; given
+   * time, the bound-ordered search still proves the brute-force optimum, and every heuristic's
+   * answer is acceptable by the oracle's own definition.
+   */
+  @Test
+  void largeLattice_heuristicsThenExactSearch_findTheBruteForceOptimum() {
+    Random random = new Random(99);
+    Hierarchy[] hierarchies = {nested("a", 16, 2, 4, 8), nested("b", 16, 2, 4, 8), nested("c", 12, 2, 4, 12),
+        nested("d", 8, 2, 4), nested("e", 8, 2, 4), nested("f", 6, 3), nested("g", 4), nested("h", 16, 2, 4, 8),
+        nested("i", 4)};
+    int[] heights = {4, 4, 4, 3, 3, 2, 1, 4, 1};
+    for (int trial = 0; trial < 2; trial++) {
+      TupleHistogram h = randomHistogram(random, hierarchies, false);
+      int k = 3 + trial;
+      double limit = trial == 0 ? 0 : 0.05;
+      long maxSuppressed = (long) Math.floor(limit * h.records());
+      List<PrivacyModel> models = List.of(new PrivacyModel.KAnonymity(k));
+      GlobalRecoding.Result result = GlobalRecoding.search(h, models, limit, UtilityMetric.LOSS, null, 10_000, 1_000_000);
+      assertTrue(result.latticeSize() > GlobalRecoding.EXACT_FIRST_NODES);
+      double optimum = bruteForce(h, heights, k, 1, maxSuppressed);
+      assertTrue(result.optimal(), "trial " + trial);
+      assertEquals(optimum, oracleLoss(h, result.best().levels(), k, 1, maxSuppressed), 1e-9, "trial " + trial);
+      assertEquals(0, result.optimalityGap());
+      GlobalRecoding.Result heuristic = GlobalRecoding.bottomUpBestEffort(h, models, limit, UtilityMetric.LOSS, null, 2_000);
+      double chosen = oracleLoss(h, heuristic.best().levels(), k, 1, maxSuppressed);
+      assertTrue(chosen < Double.POSITIVE_INFINITY && chosen >= optimum - 1e-9, "trial " + trial + ": " + chosen);
+    }
+  }
+
   private static boolean next(int[] levels, int[] maxLevels) {
     for (int d = levels.length - 1; d >= 0; d--) {
       if (levels[d] < maxLevels[d]) {
@@ -168,7 +240,7 @@ class SearchOptimalityTest {
       for (int r = 0; r < 5_000; r++) {
         String[] values = new String[hierarchies.length];
         for (int d = 0; d < hierarchies.length; d++) {
-          values[d] = hierarchies[d].value(random.nextInt(Math.min(hierarchies[d].domainSize(), 300)));
+          values[d] = hierarchies[d].value(random.nextInt(Math.min(hierarchies[d].valueCount(), 300)));
         }
         b.add(values, null, 1 + random.nextInt(2));
       }
