@@ -39,7 +39,8 @@ final class Outputs implements Stage<Outputs.Result> {
 
   /** An output ready to publish: its lazy rows and what preparing it measured. */
   private record Prepared(OutputSpec output, Pseudonymizer pseudonymizer, List<ColumnSpec> columns, Dataset<Row> data,
-      long rowsIn, RunReport.AnonymizationReport anonymization, long rowsSuppressed, Long rowsReachingAnonymizer) {}
+      long rowsIn, Map<String, Map<String, Object>> steps, RunReport.AnonymizationReport anonymization, long rowsSuppressed,
+      Long rowsReachingAnonymizer) {}
 
   private final Map<String, String> previousKeyIds;
   private final PrivacyBudget budget;
@@ -85,10 +86,8 @@ final class Outputs implements Stage<Outputs.Result> {
         new Minimize(output.columns()),
         new Pseudonymize(columns.stream().filter(c -> c.transform() instanceof Transform.Pseudonymize).map(ColumnSpec::name).toList(), pz),
         new GeneralizeColumns(columns, context.options().referenceTime().atZone(ZoneOffset.UTC).toLocalDate()));
-    Dataset<Row> data = input;
-    for (Step step : steps) {
-      data = step.apply(data);
-    }
+    Step.Chain chain = Step.chain(input, steps);
+    Dataset<Row> data = chain.data();
     RunReport.AnonymizationReport anonymization = null;
     long rowsSuppressed = 0;
     Long rowsReachingAnonymizer = null;
@@ -100,8 +99,8 @@ final class Outputs implements Stage<Outputs.Result> {
       rowsReachingAnonymizer = outcome.result().inputRisk().records();
       rowsSuppressed = output.anonymization().starSuppressed() ? 0 : outcome.result().suppressedRecords();
     }
-    return new Prepared(output, pz, columns, context.beforeWrite().apply(data), rowsIn, anonymization, rowsSuppressed,
-        rowsReachingAnonymizer);
+    return new Prepared(output, pz, columns, context.beforeWrite().apply(data), rowsIn, chain.metrics(), anonymization,
+        rowsSuppressed, rowsReachingAnonymizer);
   }
 
   private RunReport.OutputReport publish(RunContext context, Prepared p) {
@@ -131,7 +130,7 @@ final class Outputs implements Stage<Outputs.Result> {
         .rowsIn(p.rowsIn()).rowsFilteredByConsent(p.rowsIn() - afterConsent).rowsSuppressed(p.rowsSuppressed())
         .rowsOut(published.rows()).keyId(keyId)
         .previousKeyId(previousKeyId != null && !previousKeyId.equals(keyId) ? previousKeyId : null)
-        .columns(columnReports).guarantees(guarantees).anonymization(p.anonymization())
+        .columns(columnReports).steps(p.steps()).guarantees(guarantees).anonymization(p.anonymization())
         .build();
   }
 

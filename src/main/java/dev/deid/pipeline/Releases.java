@@ -52,7 +52,7 @@ final class Releases implements Stage<Releases.Result> {
 
   private RunReport.ReleaseReport release(RunContext context, ReleaseSpec release) {
     SourceSpec source = context.spec().source(release.source());
-    Dataset<Row> consented = context.consentFilter(source, release.purpose()).apply(context.read(source));
+    Dataset<Row> consented = context.consentFilter(source, release.purpose()).apply(context.read(source)).data();
     long seed = new java.security.SecureRandom().nextLong();
     List<GroupStatistics> found = DpAggregate.statistics(DpAggregate.boundedPairs(consented, release, seed), release);
     List<GroupStatistics> groups = release.publicGroups() != null ? DpAggregate.onlyPublicGroups(found, release) : found;

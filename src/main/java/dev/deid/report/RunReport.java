@@ -137,7 +137,8 @@ public record RunReport(
   public record OutputReport(
       String name, String audience, String purpose, String format, String location, long version,
       long rowsIn, long rowsFilteredByConsent, long rowsSuppressed, long rowsOut, String keyId, String previousKeyId,
-      List<ColumnReport> columns, List<String> guarantees, AnonymizationReport anonymization) {
+      List<ColumnReport> columns, Map<String, Map<String, Object>> steps, List<String> guarantees,
+      AnonymizationReport anonymization) {
     /** Builds a {@link OutputReport} field by field: no positional arguments to mix up. */
     public static Builder builder() {
       return new Builder();
@@ -157,6 +158,7 @@ public record RunReport(
       private String keyId;
       private String previousKeyId;
       private List<ColumnReport> columns;
+      private Map<String, Map<String, Object>> steps = Map.of();
       private List<String> guarantees;
       private AnonymizationReport anonymization;
 
@@ -227,6 +229,12 @@ public record RunReport(
         return this;
       }
 
+      /** What each step did, by step name, in the order the steps ran. */
+      public Builder steps(Map<String, Map<String, Object>> value) {
+        this.steps = value;
+        return this;
+      }
+
       public Builder guarantees(List<String> value) {
         this.guarantees = value;
         return this;
@@ -238,7 +246,7 @@ public record RunReport(
       }
 
       public OutputReport build() {
-        return new OutputReport(name, audience, purpose, format, location, version, rowsIn, rowsFilteredByConsent, rowsSuppressed, rowsOut, keyId, previousKeyId, columns, guarantees, anonymization);
+        return new OutputReport(name, audience, purpose, format, location, version, rowsIn, rowsFilteredByConsent, rowsSuppressed, rowsOut, keyId, previousKeyId, columns, steps, guarantees, anonymization);
       }
     }
   }

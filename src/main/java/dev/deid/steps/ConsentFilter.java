@@ -1,5 +1,7 @@
 package dev.deid.steps;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -42,14 +44,17 @@ public final class ConsentFilter implements Step {
   }
 
   @Override
-  public Dataset<Row> apply(Dataset<Row> input) {
+  public Result apply(Dataset<Row> input) {
     Column consented = functions.coalesce(functions.col(purposeColumn), functions.lit(false));
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("consentColumn", purposeColumn);
+    metrics.put("through", sameTable ? "the row's own consent column" : "a semi-join with the consenting subjects");
     if (sameTable) {
-      return input.filter(consented);
+      return new Result(input.filter(consented), metrics);
     }
     Dataset<Row> subjects = consentSource.filter(consented)
         .select(functions.col(consentSubjectColumn).as("deid_consented_subject"));
-    return input.join(subjects,
-        input.col(subjectColumn).equalTo(subjects.col("deid_consented_subject")), "left_semi");
+    return new Result(input.join(subjects,
+        input.col(subjectColumn).equalTo(subjects.col("deid_consented_subject")), "left_semi"), metrics);
   }
 }

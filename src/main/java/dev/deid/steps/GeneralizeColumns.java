@@ -5,7 +5,9 @@ import dev.deid.config.Transform;
 import dev.deid.privacy.PiiPatterns;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,20 +36,27 @@ public final class GeneralizeColumns implements Step {
   }
 
   @Override
-  public Dataset<Row> apply(Dataset<Row> input) {
+  public Result apply(Dataset<Row> input) {
     Dataset<Row> result = input;
+    int transformedColumns = 0;
+    int renamed = 0;
     for (ColumnSpec column : columns) {
       Column value = functions.col("`" + column.name() + "`");
       DataType type = input.schema().apply(column.name()).dataType();
       Column transformed = expression(column.transform(), value, type);
       if (transformed != null) {
         result = result.withColumn(column.name(), transformed);
+        transformedColumns++;
       }
       if (!column.outputName().equals(column.name())) {
         result = result.withColumnRenamed(column.name(), column.outputName());
+        renamed++;
       }
     }
-    return result;
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("columnsTransformed", transformedColumns);
+    metrics.put("columnsRenamed", renamed);
+    return new Result(result, metrics);
   }
 
   private Column expression(Transform transform, Column value, DataType type) {

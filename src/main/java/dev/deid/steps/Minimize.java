@@ -1,6 +1,7 @@
 package dev.deid.steps;
 
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,7 +21,8 @@ public final class Minimize implements Step {
   }
 
   @Override
-  public Dataset<Row> apply(Dataset<Row> input) {
-    return input.select(columns.stream().map(c -> functions.col("`" + c + "`")).toArray(Column[]::new));
+  public Result apply(Dataset<Row> input) {
+    Dataset<Row> kept = input.select(columns.stream().map(c -> functions.col("`" + c + "`")).toArray(Column[]::new));
+    return new Result(kept, Map.of("columnsIn", input.columns().length, "columnsOut", columns.size()));
   }
 }

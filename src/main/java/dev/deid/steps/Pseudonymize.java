@@ -1,7 +1,9 @@
 package dev.deid.steps;
 
 import dev.deid.privacy.Pseudonymizer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -17,10 +19,12 @@ import org.apache.spark.sql.types.DataTypes;
 public final class Pseudonymize implements Step {
   private final List<String> columns;
   private final UserDefinedFunction udf;
+  private final String keyId;
 
   public Pseudonymize(List<String> columns, Pseudonymizer pseudonymizer) {
     this.columns = List.copyOf(columns);
     this.udf = udf(pseudonymizer);
+    this.keyId = pseudonymizer.keyId();
   }
 
   /** A deterministic, null-preserving UDF computing pseudonyms of a value's text form. */
@@ -39,11 +43,14 @@ public final class Pseudonymize implements Step {
   }
 
   @Override
-  public Dataset<Row> apply(Dataset<Row> input) {
+  public Result apply(Dataset<Row> input) {
     Dataset<Row> result = input;
     for (String column : columns) {
       result = result.withColumn(column, pseudonymOf(udf, functions.col("`" + column + "`")));
     }
-    return result;
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("columns", columns.size());
+    metrics.put("keyId", keyId);
+    return new Result(result, metrics);
   }
 }

@@ -49,7 +49,7 @@ class StepsTest {
         column("postcode", new Transform.Prefix(4), "postcode"),
         column("born", new Transform.AgeBand(10), "age_band"),
         column("seen", new Transform.Truncate("month"), "seen_month")), LocalDate.parse("2026-11-01"));
-    List<Row> rows = step.apply(fixture()).orderBy("id").collectAsList();
+    List<Row> rows = step.apply(fixture()).data().orderBy("id").collectAsList();
     Row a = rows.get(0);
     assertEquals("*******5678", a.getAs("mobile"));
     assertEquals("1000**", a.getAs("postcode"));
@@ -67,14 +67,14 @@ class StepsTest {
   @Test
   void generalize_truncateDate_keepsDateType() {
     Dataset<Row> out = new GeneralizeColumns(List.of(column("born", new Transform.Truncate("year"), "born")),
-        LocalDate.parse("2026-11-01")).apply(fixture());
+        LocalDate.parse("2026-11-01")).apply(fixture()).data();
     assertEquals(DataTypes.DateType, out.schema().apply("born").dataType());
     assertEquals(Date.valueOf("1990-01-01"), out.orderBy("id").first().getAs("born"));
   }
 
   @Test
   void consent_onOwnColumn_keepsOnlyTrue() {
-    List<Row> rows = ConsentFilter.onOwnColumn("ok").apply(fixture()).collectAsList();
+    List<Row> rows = ConsentFilter.onOwnColumn("ok").apply(fixture()).data().collectAsList();
     assertEquals(1, rows.size());
     assertEquals("a", rows.get(0).getAs("id"));
   }
@@ -83,14 +83,14 @@ class StepsTest {
   void consent_throughSubjects_dropsRowsWithoutConsentRecord() {
     Dataset<Row> orders = SPARK.createDataFrame(List.of(RowFactory.create("o1", "a"), RowFactory.create("o2", "b"),
         RowFactory.create("o3", "zz")), new StructType().add("order", DataTypes.StringType).add("who", DataTypes.StringType));
-    List<Row> rows = ConsentFilter.throughSubjects("who", fixture(), "id", "ok").apply(orders).collectAsList();
+    List<Row> rows = ConsentFilter.throughSubjects("who", fixture(), "id", "ok").apply(orders).data().collectAsList();
     assertEquals(List.of(RowFactory.create("o1", "a")), rows);
   }
 
   @Test
   void minimizeThenPseudonymize_keepsListedColumnsAndReplacesIds() {
     Pseudonymizer p = new Pseudonymizer(new PseudonymKey("k", new byte[32]));
-    Dataset<Row> out = new Pseudonymize(List.of("id"), p).apply(new Minimize(List.of("id", "ok")).apply(fixture()));
+    Dataset<Row> out = new Pseudonymize(List.of("id"), p).apply(new Minimize(List.of("id", "ok")).apply(fixture()).data()).data();
     assertEquals(List.of("id", "ok"), List.of(out.columns()));
     assertEquals(p.pseudonym("a"), out.orderBy("ok").filter("ok").first().getAs("id"));
   }
@@ -100,7 +100,22 @@ class StepsTest {
     Dataset<Row> text = SPARK.createDataFrame(List.of(RowFactory.create("mail a.b@qq.com or 13812345678")),
         new StructType().add("comment", DataTypes.StringType));
     Row r = new GeneralizeColumns(List.of(column("comment", new Transform.Redact(), "comment")), LocalDate.now())
-        .apply(text).first();
+        .apply(text).data().first();
     assertEquals("mail <email> or <phone>", r.getString(0));
+  }
+
+  @Test
+  void chain_recordsWhatEachStepDidUnderItsName_withoutRunningAJob() {
+    Pseudonymizer p = new Pseudonymizer(new PseudonymKey("k-metrics", new byte[32]));
+    Step.Chain chain = Step.chain(fixture(), List.of(ConsentFilter.onOwnColumn("ok"), new Minimize(List.of("id", "born")),
+        new Pseudonymize(List.of("id"), p), new GeneralizeColumns(List.of(column("born", new Transform.AgeBand(10), "age_band")),
+            LocalDate.parse("2026-11-01"))));
+    assertEquals(List.of("consent", "minimize", "pseudonymize", "mask_and_generalize"), List.copyOf(chain.metrics().keySet()));
+    assertEquals(java.util.Map.of("columnsIn", fixture().columns().length, "columnsOut", 2), chain.metrics().get("minimize"));
+    assertEquals(1, chain.metrics().get("pseudonymize").get("columns"));
+    assertEquals("k-metrics", chain.metrics().get("pseudonymize").get("keyId"));
+    assertEquals(1, chain.metrics().get("mask_and_generalize").get("columnsTransformed"));
+    assertEquals(1, chain.metrics().get("mask_and_generalize").get("columnsRenamed"));
+    assertEquals(List.of("id", "age_band"), List.of(chain.data().columns()));
   }
 }

@@ -1,0 +1,107 @@
+package dev.deid.config;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deid.errors.DeidException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mistakes in the sample job spec that the spec alone shows, refused when it loads with the field
+ * and the fix: no Spark, no data. That a refused spec writes nothing and leaves a FAILED audit
+ * record is shown once, for the whole job, by {@code BadInputTest}.
+ */
+class SampleSpecValidationTest {
+  static final String SAMPLE = read();
+
+  static String read() {
+    try {
+      return Files.readString(Path.of("src/test/resources/specs/customers_fixture.yaml"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static String edit(String from, String to) {
+    assertTrue(SAMPLE.contains(from), "the sample spec must contain: " + from);
+    return SAMPLE.replace(from, to);
+  }
+
+  static void assertRefused(String yaml, String... expected) {
+    DeidException e = assertThrows(DeidException.class, () -> SpecLoader.parse(yaml, "customers.yaml"));
+    String message = e.getMessage();
+    for (String text : expected) {
+      assertTrue(message.contains(text), "expected '" + text + "' in: " + message);
+    }
+    assertTrue(message.contains("fix:"), "the error must say how to fix it: " + message);
+  }
+
+  @Test
+  void parse_sampleFixture_isValid() {
+    SpecLoader.parse(SAMPLE, "customers.yaml");
+  }
+
+  @Test
+  void parse_malformedYaml_isRefused() {
+    DeidException e = assertThrows(DeidException.class, () -> SpecLoader.parse(SAMPLE + "\noutputs: [\n", "customers.yaml"));
+    assertTrue(e.getMessage().contains("malformed YAML"), e.getMessage());
+  }
+
+  @Test
+  void parse_unknownOutputColumn_namesTheColumnAndSource() {
+    assertRefused(edit("signup_at, last_activity_at]", "signup_at, last_activity_at, shoe_size]"),
+        "outputs[0].columns[10]", "'shoe_size' is not a column of source 'customers'");
+  }
+
+  @Test
+  void parse_retentionColumnNotClassified_isRefused() {
+    assertRefused(edit("{column: last_activity_at, maxAgeDays: 1095}", "{column: deleted_at, maxAgeDays: 1095}"),
+        "sources.customers.retention.column", "'deleted_at' is not a column");
+  }
+
+  @Test
+  void parse_droppedColumnListedInOutput_isRefused() {
+    assertRefused(edit("columns: [customer_id, email, mobile,", "columns: [customer_id, name, mobile,"),
+        "outputs[0].columns[1]", "'name' is classified with action drop");
+  }
+
+  @Test
+  void parse_directIdentifierReleasedUnchanged_isRefused() {
+    assertRefused(edit("{class: direct_identifier, action: mask, keepLast: 4}", "{class: direct_identifier, action: keep}"),
+        "sources.customers.columns.mobile.action", "cannot be released unchanged");
+  }
+
+  @Test
+  void parse_unknownPurpose_isRefused() {
+    assertRefused(edit("purpose: partner_sharing", "purpose: resale"), "outputs[3].purpose", "unknown purpose 'resale'");
+  }
+
+  @Test
+  void parse_releaseWithoutBudget_isRefused() {
+    String noBudget = SAMPLE.substring(0, SAMPLE.indexOf("budgets:"))
+        + "budgets:\n  - {source: customers, audience: analysts, epsilon: 1}\n" + SAMPLE.substring(SAMPLE.indexOf("releases:"));
+    assertRefused(noBudget, "releases[0].epsilon", "no budget is declared for source 'orders'");
+  }
+
+  @Test
+  void parse_everyProblem_isReportedAtOnce() {
+    DeidException e = assertThrows(DeidException.class, () -> SpecLoader.parse(
+        edit("maxAgeDays: 1095", "maxAgeDays: -1").replace("purpose: partner_sharing", "purpose: resale"), "customers.yaml"));
+    List<String> problems = e.problems();
+    assertTrue(problems.stream().anyMatch(p -> p.contains("sources.customers.retention.maxAgeDays")), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.contains("outputs[3].purpose")), problems.toString());
+  }
+
+  @Test
+  void load_missingHierarchyFile_namesTheField(@TempDir Path dir) throws Exception {
+    Path spec = Files.writeString(dir.resolve("customers.yaml"),
+        edit("hierarchies:\n", "hierarchies:\n  cities: {file: no/such/cities.csv}\n"));
+    DeidException e = assertThrows(DeidException.class, () -> dev.deid.io.SpecFiles.load(spec));
+    assertTrue(e.getMessage().contains("hierarchies.cities.file") && e.getMessage().contains("no hierarchy file at"),
+        e.getMessage());
+  }
+}
