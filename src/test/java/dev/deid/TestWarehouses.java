@@ -44,12 +44,26 @@ public final class TestWarehouses {
     return new Warehouse(target.toString());
   }
 
-  /** A key directory with keys 'analysts-k1' and 'acme-k1'. */
+  /** One extract-signing key pair for the test JVM: private {@code <id>:<pkcs8>}, public {@code <id>:<x509>}. */
+  public static final String[] SIGNING = dev.deid.privacy.ManifestSignature.generate("test-signing-1");
+
+  /** A key directory with keys 'analysts-k1' and 'acme-k1', the signing key and its public key. */
   public static Path keyDirectory() {
     Path dir = TestSpark.tempDirectory("keys");
     writeKey(dir, "analysts.key", "analysts-k1", ANALYSTS_SECRET);
     writeKey(dir, "partner_acme.key", "acme-k1", PARTNER_SECRET);
+    writeSigningKey(dir);
     return dir;
+  }
+
+  public static void writeSigningKey(Path dir) {
+    try {
+      Files.writeString(dir.resolve("signing.key"), SIGNING[0] + "\n");
+      Files.setPosixFilePermissions(dir.resolve("signing.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Files.writeString(dir.resolve("signing.pub"), SIGNING[1] + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static void writeKey(Path dir, String file, String id, byte[] secret) {

@@ -15,7 +15,9 @@ import dev.deid.io.Warehouse;
 import dev.deid.pipeline.JobRunner;
 import dev.deid.pipeline.Preflight;
 import dev.deid.pipeline.RunOptions;
+import dev.deid.io.ExtractVerifier;
 import dev.deid.io.KeyRing;
+import dev.deid.privacy.ManifestSignature;
 import dev.deid.report.RunReport;
 import dev.deid.sample.SampleData;
 import java.io.PrintWriter;
@@ -34,7 +36,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "deid", mixinStandardHelpOptions = true, version = "deid 0.1.0",
     description = "De-identification and data minimization on Spark and Delta Lake.",
-    subcommands = {DeidCli.Run.class, DeidCli.Validate.class, DeidCli.Generate.class, DeidCli.Sample.class,
+    subcommands = {DeidCli.Run.class, DeidCli.Validate.class, DeidCli.Verify.class, DeidCli.Generate.class, DeidCli.Sample.class,
         Benchmark.class, AnonymizationBenchmark.class, DpBenchmark.class, LatticeBenchmark.class})
 public final class DeidCli implements Callable<Integer> {
   public static final int FAILED = 1;
@@ -147,6 +149,31 @@ public final class DeidCli implements Callable<Integer> {
       System.out.println("ok: " + spec + " is valid (job '" + loaded.name() + "', " + loaded.sources().size()
           + " sources, " + loaded.outputs().size() + " outputs)");
       return 0;
+    }
+  }
+
+  @Command(name = "verify", mixinStandardHelpOptions = true, description = "For partners: check a delivered extract "
+      + "against the publisher's public key: the manifest's signature, every file's hash, the row count and columns, "
+      + "and the stated k-anonymity / l-diversity recomputed from the data. Exit 0 when everything holds, 1 otherwise.")
+  static final class Verify implements Callable<Integer> {
+    @Parameters(index = "0", description = "The extract folder (holding _CURRENT) or one run's folder (holding _manifest.json).")
+    String extract;
+    @Option(names = "--public-key", required = true, description = "The publisher's public key file ('<key-id>:<base64>').")
+    Path publicKey;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec command;
+
+    @Override
+    public Integer call() {
+      ManifestSignature.VerifyingKey key = KeyRing.verifyingKey(publicKey);
+      ExtractVerifier.Result result = ExtractVerifier.verify(spark(), extract, key);
+      PrintWriter out = command.commandLine().getOut();
+      out.println("extract " + result.runDirectory());
+      result.passed().forEach(p -> out.println("  ok    " + p));
+      result.problems().forEach(p -> out.println("  FAIL  " + p));
+      out.println(result.verified() ? "verified" : "NOT verified: " + result.problems().size() + " problem(s)");
+      out.flush();
+      return result.verified() ? 0 : FAILED;
     }
   }
 

@@ -74,6 +74,22 @@ public final class Errors {
         "name a raw table; the ledger, the audit table, reports and published outputs are never sources");
   }
 
+  public static DeidException missingSigningKey(String envVar, String file) {
+    return of("Cannot sign partner extracts: no signing key found in environment variable " + envVar + " or key file "
+        + file + " (fix: provide '<key-id>:<base64 PKCS#8 Ed25519 private key>' in one of them, e.g. from "
+        + "'openssl genpkey -algorithm ed25519 -outform DER | base64 -w0', and give partners the public key)");
+  }
+
+  public static DeidException badSigningKey(String where, String rule) {
+    return of("Invalid extract signing key from " + where + ": " + rule
+        + " (fix: provide '<key-id>:<base64 PKCS#8 Ed25519 private key>')");
+  }
+
+  public static DeidException badPublicKey(String file, String rule) {
+    return of("Invalid public key in " + file + ": " + rule
+        + " (fix: use the '<key-id>:<base64>' public key the publisher handed you)");
+  }
+
   public static DeidException badKey(String audience, String where, String rule) {
     return of("Invalid key for audience '" + audience + "' from " + where + ": " + rule
         + " (fix: provide '<key-id>:<base64 secret of at least 32 bytes>', e.g. from "

@@ -38,16 +38,29 @@ public final class DevelopmentKeys {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         Files.writeString(file, "dev-" + audience.replace(':', '-') + "-1:" + Base64.getEncoder().encodeToString(secret) + "\n");
-        try {
-          Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-          // Not a POSIX file system; the file keeps the platform's default permissions.
-        }
+        ownerOnly(file);
         System.out.println("development key for '" + audience + "' created in " + file + " (not for production)");
+      }
+      Path signing = directory.resolve(KeyRing.SIGNING_KEY_FILE);
+      if (System.getenv(KeyRing.SIGNING_KEY_VARIABLE) == null && !Files.exists(signing)) {
+        String[] pair = dev.deid.privacy.ManifestSignature.generate("dev-signing-1");
+        Files.writeString(signing, pair[0] + "\n");
+        ownerOnly(signing);
+        Files.writeString(directory.resolve(KeyRing.SIGNING_PUBLIC_KEY_FILE), pair[1] + "\n");
+        System.out.println("development extract-signing key created in " + signing + ", its public key for partners in "
+            + directory.resolve(KeyRing.SIGNING_PUBLIC_KEY_FILE) + " (not for production)");
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return directory;
+  }
+
+  private static void ownerOnly(Path file) throws IOException {
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException ignored) {
+      // Not a POSIX file system; the file keeps the platform's default permissions.
+    }
   }
 }

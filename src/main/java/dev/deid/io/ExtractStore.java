@@ -1,6 +1,7 @@
 package dev.deid.io;
 
 import dev.deid.config.OutputFormat;
+import dev.deid.privacy.ManifestSignature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -19,13 +20,17 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Partner extracts: each run writes a new directory {@code <extract>/<run id>/} holding the files
- * and a {@code _manifest.json} (ignored by Spark readers, like every file starting with '_') (row count, SHA-256 of every file, key id, guarantees), then points
- * {@code <extract>/_CURRENT} at it with an atomic rename and removes older runs. A crashed run leaves
+ * Partner extracts: each run writes a new directory {@code <extract>/<run id>/} holding the files,
+ * a {@code _manifest.json} (schema, row count, SHA-256 of every file, run id, key ids, guarantees
+ * and the anonymization claims a partner can recheck) and {@code _manifest.sig}, the publisher's
+ * Ed25519 signature of the manifest's exact bytes (Spark readers skip files starting with '_').
+ * Then it points {@code <extract>/_CURRENT} at the run with an atomic rename and removes older runs. A crashed run leaves
  * {@code _CURRENT} on the previous, complete extract; its orphan directory is removed by the next run.
  */
 public final class ExtractStore {
   public static final String CURRENT = "_CURRENT";
+  public static final String MANIFEST = "_manifest.json";
+  public static final String SIGNATURE = "_manifest.sig";
   private final SparkSession spark;
 
   public ExtractStore(SparkSession spark) {
@@ -34,7 +39,8 @@ public final class ExtractStore {
 
   public record Written(String directory, long rows, Map<String, String> fileSha256) {}
 
-  public Written write(String extract, String runId, Dataset<Row> data, OutputFormat format, Map<String, Object> metadata) {
+  public Written write(String extract, String runId, Dataset<Row> data, OutputFormat format, Map<String, Object> metadata,
+      ManifestSignature.SigningKey signingKey) {
     String directory = extract + "/" + runId;
     var writer = data.write().mode("errorifexists");
     if (format == OutputFormat.CSV) {
@@ -51,8 +57,17 @@ public final class ExtractStore {
     manifest.put("runId", runId);
     manifest.put("format", format.name().toLowerCase());
     manifest.put("rows", rows);
+    Map<String, String> schema = new LinkedHashMap<>();
+    for (var field : data.schema().fields()) {
+      schema.put(field.name(), field.dataType().simpleString());
+    }
+    manifest.put("schema", schema);
     manifest.put("files", hashes);
-    AtomicFiles.writeAtomically(directory + "/_manifest.json", AtomicFiles.toJson(manifest), conf);
+    manifest.put("signingKeyId", signingKey.id());
+    String json = AtomicFiles.toJson(manifest);
+    AtomicFiles.writeAtomically(directory + "/" + MANIFEST, json, conf);
+    AtomicFiles.writeAtomically(directory + "/" + SIGNATURE,
+        ManifestSignature.sign(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), signingKey) + "\n", conf);
     AtomicFiles.writeAtomically(extract + "/" + CURRENT, runId + "\n", conf);
     removeOtherRuns(extract, runId, conf);
     return new Written(directory, rows, hashes);

@@ -2,6 +2,7 @@ package dev.deid.io;
 
 import dev.deid.config.Audience;
 import dev.deid.errors.Errors;
+import dev.deid.privacy.ManifestSignature;
 import dev.deid.privacy.PseudonymKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,68 @@ public final class KeyRing {
     }
     throw Errors.missingKey(audience, variable,
         file == null ? "<DEID_KEY_DIR>/" + fileName(audience) + " (DEID_KEY_DIR is not set)" : file.toString());
+  }
+
+  /** Where the extract-signing key comes from: this variable, or this file in the key directory. */
+  public static final String SIGNING_KEY_VARIABLE = "DEID_SIGNING_KEY";
+  public static final String SIGNING_KEY_FILE = "signing.key";
+  /** The public half, for partners; written next to a development signing key. */
+  public static final String SIGNING_PUBLIC_KEY_FILE = "signing.pub";
+
+  /**
+   * The Ed25519 key that signs partner-extract manifests: {@code <key-id>:<base64 PKCS#8>} from
+   * {@value #SIGNING_KEY_VARIABLE} or {@code <key dir>/signing.key} (owner-only, like pseudonym keys).
+   */
+  public ManifestSignature.SigningKey signingKey() {
+    String fromEnv = environment.get(SIGNING_KEY_VARIABLE);
+    String where;
+    String text;
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      where = "environment variable " + SIGNING_KEY_VARIABLE;
+      text = fromEnv;
+    } else {
+      Path file = keyDirectory == null ? null : keyDirectory.resolve(SIGNING_KEY_FILE);
+      if (file == null || !Files.isRegularFile(file)) {
+        throw Errors.missingSigningKey(SIGNING_KEY_VARIABLE,
+            file == null ? "<DEID_KEY_DIR>/" + SIGNING_KEY_FILE + " (DEID_KEY_DIR is not set)" : file.toString());
+      }
+      requireOwnerOnly("extract signing", file);
+      where = "key file " + file;
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw Errors.badSigningKey(where, "the file cannot be read (" + e.getClass().getSimpleName() + ")");
+      }
+    }
+    String trimmed = text.strip();
+    int colon = trimmed.indexOf(':');
+    if (colon <= 0 || !KEY_ID.matcher(trimmed.substring(0, colon)).matches()) {
+      throw Errors.badSigningKey(where, "the value is not of the form '<key-id>:<base64 PKCS#8 Ed25519 private key>'");
+    }
+    try {
+      return ManifestSignature.signingKey(trimmed.substring(0, colon), Base64.getDecoder().decode(trimmed.substring(colon + 1)));
+    } catch (IllegalArgumentException e) {
+      throw Errors.badSigningKey(where, "the part after ':' is not a base64 PKCS#8 Ed25519 private key");
+    }
+  }
+
+  /** Reads a partner's copy of the publisher's public key: {@code <key-id>:<base64 X.509>}. */
+  public static ManifestSignature.VerifyingKey verifyingKey(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw Errors.badPublicKey(file.toString(), "the file cannot be read (" + e.getClass().getSimpleName() + ")");
+    }
+    int colon = text.indexOf(':');
+    if (colon <= 0 || !KEY_ID.matcher(text.substring(0, colon)).matches()) {
+      throw Errors.badPublicKey(file.toString(), "the content is not of the form '<key-id>:<base64 X.509 Ed25519 public key>'");
+    }
+    try {
+      return ManifestSignature.verifyingKey(text.substring(0, colon), Base64.getDecoder().decode(text.substring(colon + 1)));
+    } catch (IllegalArgumentException e) {
+      throw Errors.badPublicKey(file.toString(), "the part after ':' is not a base64 X.509 Ed25519 public key");
+    }
   }
 
   /**

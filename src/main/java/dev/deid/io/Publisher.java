@@ -2,6 +2,7 @@ package dev.deid.io;
 
 import dev.deid.config.OutputFormat;
 import dev.deid.config.VacuumPolicy;
+import dev.deid.privacy.ManifestSignature;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -10,17 +11,20 @@ import org.apache.spark.sql.Row;
 /**
  * Publishes an output or a release in its format, atomically: a Delta table is replaced in one
  * commit with its properties, then vacuumed so earlier versions cannot bring back erased or
- * expired rows; a Parquet or CSV extract goes to a new directory with a manifest and becomes
- * current by an atomic pointer switch ({@link ExtractStore}).
+ * expired rows; a Parquet or CSV extract goes to a new directory with a signed manifest and
+ * becomes current by an atomic pointer switch ({@link ExtractStore}).
  */
 public final class Publisher {
   /** What was published: the Delta version (0 for extracts) and the rows written. */
   public record Published(long version, long rows) {}
 
   private final TableStore store;
+  private final ManifestSignature.SigningKey signingKey;
 
-  public Publisher(TableStore store) {
+  /** {@code signingKey} signs extract manifests; it may be null only when nothing published is an extract. */
+  public Publisher(TableStore store, ManifestSignature.SigningKey signingKey) {
     this.store = store;
+    this.signingKey = signingKey;
   }
 
   public Published publish(String location, OutputFormat format, Dataset<Row> data, Map<String, String> properties,
@@ -33,7 +37,10 @@ public final class Publisher {
     }
     Map<String, Object> metadata = new LinkedHashMap<>(properties);
     metadata.putAll(manifestExtras);
-    ExtractStore.Written written = new ExtractStore(store.spark()).write(location, runId, data, format, metadata);
+    if (signingKey == null) {
+      throw new IllegalStateException("an extract needs a signing key, which preflight loads for every spec writing one");
+    }
+    ExtractStore.Written written = new ExtractStore(store.spark()).write(location, runId, data, format, metadata, signingKey);
     return new Published(0, written.rows());
   }
 }

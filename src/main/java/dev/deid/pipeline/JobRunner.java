@@ -108,8 +108,8 @@ public final class JobRunner {
     StepTimer timer = recorder.timer;
     Preflight.Checked checked = timer.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
     Map<String, Hierarchy> hierarchyFiles = timer.time("hierarchy_files", () -> HierarchyFiles.readAll(spec));
-    RunContext context = new RunContext(spec, options, store, recorder.runId, checked.pseudonymizers(), hierarchyFiles,
-        mechanisms, beforeWrite, Map.of());
+    RunContext context = new RunContext(spec, options, store, recorder.runId, checked.pseudonymizers(), checked.signingKey(),
+        hierarchyFiles, mechanisms, beforeWrite, Map.of());
     KeyContinuity.Result keys = run(new KeyContinuity(), context, timer);
     PrivacyBudget budget = timer.time("budget_check",
         () -> PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime()));

@@ -116,8 +116,13 @@ final class Outputs implements Stage<Outputs.Result> {
     properties.put("deid.key_check", p.pseudonymizer().checkValue());
     properties.put("deid.guarantees", String.join("; ", guarantees));
     String location = context.options().warehouse().output(output);
-    Publisher.Published published = new Publisher(context.store()).publish(location, output.format(), p.data(), properties,
-        Map.of("deid.guarantees", guarantees), context.runId(), context.spec().vacuum());
+    Map<String, Object> manifestExtras = new LinkedHashMap<>();
+    manifestExtras.put("deid.guarantees", guarantees);
+    if (output.anonymization() != null && p.anonymization() != null) {
+      manifestExtras.put("anonymization", claims(output.anonymization(), p.anonymization()));
+    }
+    Publisher.Published published = context.publisher().publish(location, output.format(), p.data(), properties,
+        manifestExtras, context.runId(), context.spec().vacuum());
     List<RunReport.ColumnReport> columnReports = p.columns().stream()
         .map(c -> new RunReport.ColumnReport(c.name(), c.outputName(), c.columnClass().yamlName(), c.transform().action()))
         .toList();
@@ -132,6 +137,35 @@ final class Outputs implements Stage<Outputs.Result> {
         .previousKeyId(previousKeyId != null && !previousKeyId.equals(keyId) ? previousKeyId : null)
         .columns(columnReports).steps(p.steps()).guarantees(guarantees).anonymization(p.anonymization())
         .build();
+  }
+
+  /**
+   * What a partner can recheck from the extract alone (`verify`): the quasi-identifier columns, k,
+   * the distinct l every l-diversity variant implies and its sensitive column, and how suppressed
+   * rows appear.
+   */
+  static Map<String, Object> claims(AnonymizationSpec spec, RunReport.AnonymizationReport report) {
+    Map<String, Object> claims = new LinkedHashMap<>();
+    claims.put("quasiIdentifiers", List.copyOf(report.levels().keySet()));
+    claims.put("k", spec.k());
+    int l = 1;
+    for (PrivacyModel m : spec.models()) {
+      if (m instanceof PrivacyModel.DistinctLDiversity d) {
+        l = Math.max(l, d.l());
+      } else if (m instanceof PrivacyModel.EntropyLDiversity e) {
+        l = Math.max(l, (int) Math.ceil(e.l() - 1e-9));
+      } else if (m instanceof PrivacyModel.RecursiveCLDiversity r) {
+        l = Math.max(l, r.l());
+      }
+    }
+    if (l > 1) {
+      claims.put("distinctL", l);
+      claims.put("sensitive", spec.sensitive());
+    }
+    claims.put("suppressedRows", spec.starSuppressed() ? "star" : "remove");
+    claims.put("suppressedRecords", spec.starSuppressed() ? report.suppressedRecords() : 0);
+    claims.put("models", report.models());
+    return claims;
   }
 
   private static RunReport.AnonymizationReport anonymizationReport(AnonymizationSpec spec, Anonymize.Outcome outcome) {

@@ -11,6 +11,7 @@ import dev.deid.errors.Errors;
 import dev.deid.io.TableStore;
 import dev.deid.io.Warehouse;
 import dev.deid.io.KeyRing;
+import dev.deid.privacy.ManifestSignature;
 import dev.deid.privacy.Pseudonymizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,7 +41,9 @@ public final class Preflight {
   private Preflight() {}
 
   /** What a run needs once the checks pass: the pseudonymizer of every audience it writes for. */
-  public record Checked(Map<String, Pseudonymizer> pseudonymizers, Map<String, StructType> schemas) {}
+  /** {@code signingKey} signs partner-extract manifests; null when the spec writes no extract. */
+  public record Checked(Map<String, Pseudonymizer> pseudonymizers, Map<String, StructType> schemas,
+      ManifestSignature.SigningKey signingKey) {}
 
   public static Checked check(JobSpec spec, Warehouse warehouse, TableStore store, KeyRing keys) {
     List<String> problems = new ArrayList<>();
@@ -53,6 +56,16 @@ public final class Preflight {
     for (String audience : audiences) {
       try {
         pseudonymizers.put(audience, new Pseudonymizer(keys.key(audience)));
+      } catch (DeidException e) {
+        problems.addAll(e.problems());
+      }
+    }
+    ManifestSignature.SigningKey signingKey = null;
+    boolean writesExtracts = spec.outputs().stream().anyMatch(o -> o.format() != dev.deid.config.OutputFormat.DELTA)
+        || spec.releases().stream().anyMatch(r -> r.format() != dev.deid.config.OutputFormat.DELTA);
+    if (writesExtracts) {
+      try {
+        signingKey = keys.signingKey();
       } catch (DeidException e) {
         problems.addAll(e.problems());
       }
@@ -90,7 +103,7 @@ public final class Preflight {
     if (!problems.isEmpty()) {
       throw Errors.all(problems);
     }
-    return new Checked(pseudonymizers, schemas);
+    return new Checked(pseudonymizers, schemas, signingKey);
   }
 
   private static void checkColumns(SourceSpec source, StructType schema, List<String> problems) {

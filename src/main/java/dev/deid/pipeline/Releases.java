@@ -71,7 +71,7 @@ final class Releases implements Stage<Releases.Result> {
     properties.put("deid.noise", release.noise().name().toLowerCase());
     properties.put("deid.contribution_bounds", release.bounds().maxGroups() + " groups x " + release.bounds().maxRowsPerGroup() + " rows");
     String location = context.options().warehouse().release(release);
-    Publisher.Published published = new Publisher(context.store()).publish(location, release.format(),
+    Publisher.Published published = context.publisher().publish(location, release.format(),
         ReleaseTables.toDataset(context.store().spark(), release, released), properties, Map.of(), context.runId(),
         context.spec().vacuum());
     Map<String, String> statistics = new LinkedHashMap<>();

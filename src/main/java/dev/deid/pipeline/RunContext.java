@@ -3,6 +3,7 @@ package dev.deid.pipeline;
 import dev.deid.config.JobSpec;
 import dev.deid.config.SourceSpec;
 import dev.deid.io.TableStore;
+import dev.deid.privacy.ManifestSignature;
 import dev.deid.privacy.Pseudonymizer;
 import dev.deid.privacy.anon.Hierarchy;
 import dev.deid.privacy.dp.Mechanisms;
@@ -15,13 +16,14 @@ import org.apache.spark.sql.Row;
 
 /**
  * What every stage of one run sees: the validated spec, the run's options (warehouse, keys,
- * reference time), the store, the run id, the audiences' pseudonymizers checked by preflight, the
+ * reference time), the store, the run id, the audiences' pseudonymizers and the extract signing key
+ * checked by preflight, the
  * spec's hierarchy files as read before anything changed, the noise source, and, once retention and erasure are done, the raw tables' versions every later
  * read is pinned to. Immutable; {@link #withInputVersions} gives the context of the later stages.
  */
 record RunContext(JobSpec spec, RunOptions options, TableStore store, String runId,
-    Map<String, Pseudonymizer> pseudonymizers, Map<String, Hierarchy> fileHierarchies, Mechanisms mechanisms,
-    UnaryOperator<Dataset<Row>> beforeWrite, Map<String, Long> inputVersions) {
+    Map<String, Pseudonymizer> pseudonymizers, ManifestSignature.SigningKey signingKey, Map<String, Hierarchy> fileHierarchies,
+    Mechanisms mechanisms, UnaryOperator<Dataset<Row>> beforeWrite, Map<String, Long> inputVersions) {
 
   RunContext {
     pseudonymizers = Map.copyOf(pseudonymizers);
@@ -30,7 +32,8 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
   }
 
   RunContext withInputVersions(Map<String, Long> versions) {
-    return new RunContext(spec, options, store, runId, pseudonymizers, fileHierarchies, mechanisms, beforeWrite, versions);
+    return new RunContext(spec, options, store, runId, pseudonymizers, signingKey, fileHierarchies, mechanisms, beforeWrite,
+        versions);
   }
 
   String rawTable(SourceSpec source) {
@@ -41,6 +44,11 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
   Dataset<Row> read(SourceSpec source) {
     Long version = inputVersions.get(source.name());
     return version == null ? store.read(rawTable(source)) : store.read(rawTable(source), version);
+  }
+
+  /** Publishes outputs and releases, signing extract manifests with the run's key. */
+  dev.deid.io.Publisher publisher() {
+    return new dev.deid.io.Publisher(store, signingKey);
   }
 
   Pseudonymizer pseudonymizer(String audience) {

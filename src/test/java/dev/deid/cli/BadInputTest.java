@@ -97,6 +97,13 @@ class BadInputTest {
   }
 
   @Test
+  void missingSigningKey_forPartnerExtracts_isRefusedBeforeAnythingIsWritten() throws Exception {
+    Path dir = TestWarehouses.keyDirectory();
+    Files.delete(dir.resolve("signing.key"));
+    runRefused(sample, dir, "Cannot sign partner extracts", "DEID_SIGNING_KEY");
+  }
+
+  @Test
   void shortKey_doesNotRevealTheSecret() throws Exception {
     Path dir = TestWarehouses.keyDirectory();
     TestWarehouses.writeKey(dir, "analysts.key", "analysts-k1", new byte[16]);

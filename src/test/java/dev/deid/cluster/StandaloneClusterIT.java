@@ -43,7 +43,8 @@ class StandaloneClusterIT {
   static Map<String, String> keyEnvironment() {
     return Map.of(
         "DEID_KEY_ANALYSTS", "analysts-k1:" + Base64.getEncoder().encodeToString(TestWarehouses.ANALYSTS_SECRET),
-        "DEID_KEY_PARTNER_ACME", "acme-k1:" + Base64.getEncoder().encodeToString(TestWarehouses.PARTNER_SECRET));
+        "DEID_KEY_PARTNER_ACME", "acme-k1:" + Base64.getEncoder().encodeToString(TestWarehouses.PARTNER_SECRET),
+        "DEID_SIGNING_KEY", TestWarehouses.SIGNING[0]);
   }
 
   /** The README's spark-submit recipe, pointed at the test cluster, a local warehouse and an event log. */

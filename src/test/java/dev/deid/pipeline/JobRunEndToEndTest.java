@@ -249,4 +249,18 @@ class JobRunEndToEndTest {
       assertTrue(postcode.matches("[0-9]{0,4}\\*{2,6}"), "postcodes stay masked: " + postcode);
     }
   }
+
+  /** What the partner runs: both sample extracts verify with the publisher's public key, k=10 recomputed. */
+  @Test
+  void partnerExtracts_verifyWithThePublishersPublicKey() {
+    for (String extract : List.of("customers_partner", "orders_partner")) {
+      java.io.StringWriter out = new java.io.StringWriter();
+      int code = DeidCli.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()), "verify",
+          Path.of(warehouse.root(), "partners", "acme", extract).toString(), "--public-key", keys.resolve("signing.pub").toString());
+      assertEquals(0, code, out.toString());
+      if (extract.equals("customers_partner")) {
+        assertTrue(out.toString().contains("k=10"), "the stated k is rechecked: " + out);
+      }
+    }
+  }
 }
