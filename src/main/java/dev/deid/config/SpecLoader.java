@@ -104,7 +104,8 @@ public final class SpecLoader {
     }
 
     JobSpec build() {
-      root.allowOnly(Set.of("name", "vacuum", "consent", "erasure", "sources", "outputs", "hierarchies", "budgets", "releases"));
+      root.allowOnly(Set.of("name", "vacuum", "consent", "erasure", "sources", "outputs", "hierarchies", "budgets", "releases",
+          "partners"));
       String name = root.string("name", true);
       if (name != null && !NAME.matcher(name).matches()) {
         root.problem("name", "'" + name + "' is not a valid job name", "use lower-case letters, digits and _");
@@ -134,11 +135,78 @@ public final class SpecLoader {
       List<ReleaseSpec> releases = ReleaseSpecs.releases(root.list("releases", false), sources, consent, budgets,
           outputs.stream().map(OutputSpec::name).collect(java.util.stream.Collectors.toSet()));
       checkLocalDpBudgets(outputs, sources, budgets);
+      Map<String, PartnerContract> contracts = contracts(root.mappings("partners", false));
+      checkContracts(contracts, outputs, releases, sources);
       if (erasure != null && !Audience.isValid(erasure.auditAudience())) {
         root.problem("erasure.auditAudience", "'" + erasure.auditAudience() + "' is not an audience",
             "use analysts or partner:<name>");
       }
       return new JobSpec(name, hash, vacuum, consent, erasure, sources, outputs, hierarchies, budgets, releases);
+    }
+
+    private Map<String, PartnerContract> contracts(Map<String, SpecNode> nodes) {
+      Map<String, PartnerContract> contracts = new LinkedHashMap<>();
+      nodes.forEach((partner, node) -> {
+        node.allowOnly(Set.of("purposes", "allowedColumns", "minimumK", "formats", "encryption"));
+        List<String> purposes = node.strings("purposes", true);
+        List<String> columns = node.strings("allowedColumns", true);
+        Integer minimumK = node.has("minimumK") ? node.integer("minimumK", false, 1, 1_000_000) : Integer.valueOf(1);
+        Set<OutputFormat> formats = new java.util.HashSet<>();
+        for (String f : node.has("formats") ? node.strings("formats", false) : List.of("parquet")) {
+          switch (f) {
+            case "parquet" -> formats.add(OutputFormat.PARQUET);
+            case "csv" -> formats.add(OutputFormat.CSV);
+            default -> node.problem("formats", "unknown or unsuitable format '" + f + "' for a partner",
+                "use parquet or csv (partners receive extracts)");
+          }
+        }
+        String encryption = node.has("encryption") ? node.string("encryption", false) : "none";
+        if (!"none".equals(encryption) && !"required".equals(encryption)) {
+          node.problem("encryption", "unknown choice '" + encryption + "'", "use none or required");
+        }
+        if (minimumK != null) {
+          contracts.put(partner, new PartnerContract(partner, Set.copyOf(purposes), Set.copyOf(columns), minimumK, formats,
+              "required".equals(encryption)));
+        }
+      });
+      return contracts;
+    }
+
+    /** Every output and release for a partner with a contract keeps it; a breach is refused at its field. */
+    private void checkContracts(Map<String, PartnerContract> contracts, List<OutputSpec> outputs, List<ReleaseSpec> releases,
+        Map<String, SourceSpec> sources) {
+      for (OutputSpec output : outputs) {
+        PartnerContract contract = contractOf(contracts, output.audience());
+        SourceSpec source = sources.get(output.source());
+        if (contract == null || source == null) {
+          continue;
+        }
+        List<ColumnSpec> columns = output.columns().stream().map(c -> source.columns().get(c)).filter(c -> c != null).toList();
+        List<String> released = columns.stream().map(ColumnSpec::outputName).toList();
+        // The minimum k binds outputs that release quasi-identifiers; k-anonymity says nothing about the others.
+        boolean releasesQuasiIdentifiers = columns.stream().anyMatch(c -> c.columnClass() == ColumnClass.QUASI_IDENTIFIER);
+        Integer k = !releasesQuasiIdentifiers ? null
+            : output.anonymization() == null ? Integer.valueOf(1) : Integer.valueOf(output.anonymization().k());
+        for (String[] b : contract.breaches(output.purpose(), released, output.format(), k)) {
+          problems.add(Errors.invalidSpec(output.path() + "." + b[0], b[1], b[2]));
+        }
+      }
+      for (ReleaseSpec release : releases) {
+        PartnerContract contract = contractOf(contracts, release.audience());
+        if (contract == null) {
+          continue;
+        }
+        for (String[] b : contract.breaches(release.purpose(), null, release.format(), null)) {
+          problems.add(Errors.invalidSpec("releases[" + release.index() + "]." + b[0], b[1], b[2]));
+        }
+      }
+    }
+
+    private static PartnerContract contractOf(Map<String, PartnerContract> contracts, String audience) {
+      if (audience == null || !Audience.isValid(audience) || !Audience.of(audience).isPartner()) {
+        return null;
+      }
+      return contracts.get(Audience.of(audience).partner());
     }
 
     /**

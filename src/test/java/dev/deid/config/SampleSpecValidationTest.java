@@ -104,4 +104,33 @@ class SampleSpecValidationTest {
     assertTrue(e.getMessage().contains("hierarchies.cities.file") && e.getMessage().contains("no hierarchy file at"),
         e.getMessage());
   }
+
+  @Test
+  void parse_partnerOutputsKeepingTheirContract_areAccepted() {
+    JobSpec spec = SpecLoader.parse(SAMPLE, "customers.yaml");
+    assertTrue(spec.outputs().stream().anyMatch(o -> o.audience().equals("partner:acme")));
+  }
+
+  @Test
+  void parse_partnerOutputBreakingItsContract_isRefusedAtTheBreach() {
+    assertRefused(edit("    allowedColumns: [customer_id, order_day, amount,", "    allowedColumns: [customer_id, order_day,"),
+        "outputs[3].columns", "columns [amount] are not allowed by the contract of partner 'acme'",
+        "partners.acme.allowedColumns");
+    assertRefused(edit("    purposes: [partner_sharing]", "    purposes: [research]"),
+        "outputs[3].purpose", "purpose 'partner_sharing' is not in the contract of partner 'acme'",
+        "releases[1].purpose");
+    assertRefused(edit("    minimumK: 10", "    minimumK: 20"), "outputs[4].anonymization", "k=10 is below the contract's minimum k=20");
+    assertRefused(edit("    formats: [parquet]", "    formats: [csv]"), "outputs[3].format", "format parquet is not in the contract");
+    assertRefused(edit("    encryption: none", "    encryption: required"), "outputs[3].format", "requires encrypted files");
+  }
+
+  @Test
+  void parse_quasiIdentifiersReleasedToAPartnerWithoutAnonymization_breakTheMinimumK() {
+    assertRefused(edit("""
+            anonymization:
+              quasiIdentifiers: {age_band: age_bands, postcode: postcode_areas, province: regions}
+              k: 10
+              suppressionLimit: 0.01
+        """, ""), "outputs[4].anonymization", "the output is not k-anonymized");
+  }
 }
