@@ -115,11 +115,14 @@ public final class DeidCli implements Callable<Integer> {
     @Option(names = "--show-values", description = "On an error about data values (e.g. values a hierarchy lacks), print "
         + "examples to this console. Never written to reports or the audit.")
     boolean showValues;
+    @Option(names = "--allow-large-deletion", description = "Confirm that retention may delete more of a table than its "
+        + "spec's maxDeleteFraction (default 0.2); without it such a run stops before deleting anything.")
+    boolean allowLargeDeletion;
 
     @Override
     public Integer call() {
       RunOptions options = new RunOptions(warehouse.resolve(), KeyRing.fromEnvironment(keyDir),
-          referenceTime != null ? referenceTime : Instant.now());
+          referenceTime != null ? referenceTime : Instant.now(), allowLargeDeletion);
       RunReport report = new JobRunner(spark(), options).run(spec);
       Summary.print(report, options.warehouse());
       return 0;

@@ -275,15 +275,17 @@ public final class SpecLoader {
       RetentionSpec retention = null;
       SpecNode retentionNode = node.mapping("retention", false);
       if (retentionNode != null) {
-        retentionNode.allowOnly(Set.of("column", "maxAgeDays"));
+        retentionNode.allowOnly(Set.of("column", "maxAgeDays", "maxDeleteFraction"));
         String column = retentionNode.string("column", true);
         Integer days = retentionNode.integer("maxAgeDays", true, 1, 365 * 200);
+        Double fraction = retentionNode.has("maxDeleteFraction") ? retentionNode.number("maxDeleteFraction", false, 0, 1)
+            : Double.valueOf(RetentionSpec.DEFAULT_MAX_DELETE_FRACTION);
         if (column != null && !declared.isEmpty() && !declared.contains(column)) {
           retentionNode.problem("column", "'" + column + "' is not a column of source '" + name + "'",
               "name a timestamp column listed under " + node.child("columns"));
         }
-        if (column != null && days != null) {
-          retention = new RetentionSpec(column, days);
+        if (column != null && days != null && fraction != null) {
+          retention = new RetentionSpec(column, days, fraction);
         }
       }
       if (subject != null && !declared.isEmpty() && !declared.contains(subject)) {

@@ -74,6 +74,19 @@ public final class Errors {
         "name a raw table; the ledger, the audit table, reports and published outputs are never sources");
   }
 
+  public static DeidException referenceTimeInFuture(String referenceTime, String now) {
+    return of("Cannot run with reference time " + referenceTime + ": it is after the clock's now (" + now
+        + "), and retention would delete rows that have not expired (fix: leave --reference-time out, or give a time "
+        + "that has passed)");
+  }
+
+  public static String retentionDeletesTooMuch(String path, long matching, long rows, double limit) {
+    return "Invalid run at " + path + ": retention would delete " + matching + " of " + rows + " rows ("
+        + String.format(java.util.Locale.ROOT, "%.1f", 100.0 * matching / rows) + " %), more than maxDeleteFraction "
+        + limit + "; nothing was deleted (fix: check the reference time and maxAgeDays; if the deletion is right, "
+        + "rerun with --allow-large-deletion or raise " + path + ".maxDeleteFraction)";
+  }
+
   public static DeidException missingSigningKey(String envVar, String file) {
     return of("Cannot sign partner extracts: no signing key found in environment variable " + envVar + " or key file "
         + file + " (fix: provide '<key-id>:<base64 PKCS#8 Ed25519 private key>' in one of them, e.g. from "

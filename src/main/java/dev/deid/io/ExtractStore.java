@@ -99,19 +99,28 @@ public final class ExtractStore {
       for (FileStatus file : files) {
         String name = file.getPath().getName();
         if (file.isFile() && !name.startsWith(".") && !name.startsWith("_")) {
-          MessageDigest digest = MessageDigest.getInstance("SHA-256");
-          try (InputStream in = fs.open(file.getPath())) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-              digest.update(buffer, 0, n);
-            }
-          }
-          hashes.put(name, HexFormat.of().formatHex(digest.digest()));
+          hashes.put(name, sha256(fs, file.getPath()));
         }
       }
       return hashes;
-    } catch (IOException | NoSuchAlgorithmException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("Cannot hash extract files in " + directory, e);
+    }
+  }
+
+  /** The SHA-256 of a file, in hex: what the manifest states and a partner's verify recomputes. */
+  static String sha256(FileSystem fs, Path file) throws IOException {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      try (InputStream in = fs.open(file)) {
+        byte[] buffer = new byte[1 << 16];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+          digest.update(buffer, 0, n);
+        }
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("The JDK offers no SHA-256", e);
     }
   }
 

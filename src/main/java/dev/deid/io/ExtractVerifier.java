@@ -6,10 +6,7 @@ import dev.deid.privacy.ManifestSignature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -159,7 +156,7 @@ public final class ExtractVerifier {
         String expected = stated.get(name);
         if (expected == null) {
           problems.add("files: " + name + " is not in the manifest (added after publishing)");
-        } else if (!expected.equals(sha256(fs, file.getPath()))) {
+        } else if (!expected.equals(ExtractStore.sha256(fs, file.getPath()))) {
           problems.add("files: " + name + " does not match its SHA-256 in the manifest (changed after publishing)");
         } else {
           matching++;
@@ -175,21 +172,6 @@ public final class ExtractVerifier {
       }
     } catch (IOException e) {
       problems.add("files: cannot list or read " + directory + " (" + e.getClass().getSimpleName() + ")");
-    }
-  }
-
-  private static String sha256(FileSystem fs, Path file) throws IOException {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      try (InputStream in = fs.open(file)) {
-        byte[] buffer = new byte[1 << 16];
-        for (int n; (n = in.read(buffer)) > 0; ) {
-          digest.update(buffer, 0, n);
-        }
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -40,6 +40,11 @@ public final class PhysicalDelete {
       return functions.col("`" + column + "`").lt(functions.lit(Timestamp.from(cutoff)));
     }
 
+    /** The rows this rule deletes, as a condition (NULL timestamps are not expired). */
+    public Column expired() {
+      return functions.coalesce(condition(), functions.lit(false));
+    }
+
     @Override
     public Dataset<Row> matching(Dataset<Row> data) {
       return data.filter(condition());

@@ -104,7 +104,14 @@ public final class JobRunner {
     return name.matches("[a-z][a-z0-9_]{0,62}") ? name : "job_" + name.substring(0, Math.min(name.length(), 58));
   }
 
+  /** A reference time this far past the clock is taken for clock skew between hosts, not a mistake. */
+  static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(5);
+
   private void execute(JobSpec spec, RunRecorder recorder) {
+    Instant now = Instant.now();
+    if (options.referenceTime().isAfter(now.plus(CLOCK_SKEW))) {
+      throw Errors.referenceTimeInFuture(options.referenceTime().toString(), now.toString());
+    }
     StepTimer timer = recorder.timer;
     Preflight.Checked checked = timer.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
     Map<String, Hierarchy> hierarchyFiles = timer.time("hierarchy_files", () -> HierarchyFiles.readAll(spec));

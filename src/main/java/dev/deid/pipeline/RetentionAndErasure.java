@@ -49,6 +49,7 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
             .distinct()
             .cache();
     try {
+      checkRetentionFractions(context);
       List<String> erasedPseudonyms = requests == null ? List.of() : erasedSubjectPseudonyms(context, requests);
       Map<String, PhysicalDeletion> retention = new LinkedHashMap<>();
       Map<String, PhysicalDeletion> erasedRaw = new LinkedHashMap<>();
@@ -78,6 +79,37 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
       if (requests != null) {
         requests.unpersist();
       }
+    }
+  }
+
+  /**
+   * The circuit breaker: before any table is touched, counts per source the rows retention would
+   * delete (one aggregation per table); if any source would lose more than its spec's
+   * {@code maxDeleteFraction}, nothing is deleted and every such source is named, unless the
+   * operator confirmed with {@code --allow-large-deletion}.
+   */
+  private static void checkRetentionFractions(RunContext context) {
+    if (context.options().allowLargeDeletion()) {
+      return;
+    }
+    List<String> problems = new ArrayList<>();
+    for (SourceSpec source : context.spec().sources().values()) {
+      if (source.retention() == null) {
+        continue;
+      }
+      PhysicalDelete.OlderThan rule = PhysicalDelete.OlderThan.retention(source.retention(), context.options().referenceTime());
+      Row counts = context.store().read(context.rawTable(source))
+          .agg(functions.count(functions.lit(1)), functions.sum(functions.when(rule.expired(), 1).otherwise(0)))
+          .first();
+      long rows = counts.getLong(0);
+      long matching = counts.isNullAt(1) ? 0 : counts.getLong(1);
+      if (rows > 0 && matching > source.retention().maxDeleteFraction() * rows) {
+        problems.add(Errors.retentionDeletesTooMuch(source.path() + ".retention", matching, rows,
+            source.retention().maxDeleteFraction()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw Errors.all(problems);
     }
   }
 

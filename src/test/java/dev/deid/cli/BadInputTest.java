@@ -45,12 +45,16 @@ class BadInputTest {
 
   /** Runs the sample spec changed by {@code edit}; returns what the job printed as errors. */
   static String runRefused(String specText, Path keyDir, String... expected) throws Exception {
+    return runRefusedAt(TestWarehouses.REFERENCE_TIME.toString(), specText, keyDir, expected);
+  }
+
+  static String runRefusedAt(String referenceTime, String specText, Path keyDir, String... expected) throws Exception {
     Path spec = Files.createTempFile(TestSpark.tempDirectory("spec"), "bad", ".yaml");
     Files.writeString(spec, specText);
     StringWriter err = new StringWriter();
     int code = DeidCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(err),
         "run", spec.toString(), "--warehouse", warehouse.root(), "--key-dir", keyDir.toString(),
-        "--reference-time", TestWarehouses.REFERENCE_TIME.toString());
+        "--reference-time", referenceTime);
     String message = err.toString();
     assertEquals(DeidCli.FAILED, code, "the run must be refused: " + message);
     for (String text : expected) {
@@ -103,6 +107,19 @@ class BadInputTest {
     runRefused(sample, dir, "Cannot sign partner extracts", "DEID_SIGNING_KEY");
   }
 
+  /** A far-future reference time would expire every row: refused before anything is deleted. */
+  @Test
+  void futureReferenceTime_isRefusedBeforeAnythingIsDeleted() throws Exception {
+    runRefusedAt("2100-01-01T00:00:00Z", sample, keys, "Cannot run with reference time 2100-01-01T00:00:00Z");
+  }
+
+  /** A retention limit typed wrong (30 days instead of 3 years) would wipe most customers: stopped first. */
+  @Test
+  void retentionDeletingMostOfATable_stopsBeforeDeleting() throws Exception {
+    runRefused(edit("{column: last_activity_at, maxAgeDays: 1095", "{column: last_activity_at, maxAgeDays: 30"), keys,
+        "sources.customers.retention: retention would delete", "more than maxDeleteFraction 0.3");
+  }
+
   @Test
   void shortKey_doesNotRevealTheSecret() throws Exception {
     Path dir = TestWarehouses.keyDirectory();
@@ -129,7 +146,7 @@ class BadInputTest {
 
   @Test
   void retentionColumnOfWrongType() throws Exception {
-    runRefused(edit("{column: last_activity_at, maxAgeDays: 1095}", "{column: city, maxAgeDays: 1095}"), keys,
+    runRefused(edit("{column: last_activity_at, maxAgeDays: 1095", "{column: city, maxAgeDays: 1095"), keys,
         "sources.customers.retention.column", "has type string but a timestamp or date is required");
   }
 

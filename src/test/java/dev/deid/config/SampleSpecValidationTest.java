@@ -59,7 +59,7 @@ class SampleSpecValidationTest {
 
   @Test
   void parse_retentionColumnNotClassified_isRefused() {
-    assertRefused(edit("{column: last_activity_at, maxAgeDays: 1095}", "{column: deleted_at, maxAgeDays: 1095}"),
+    assertRefused(edit("{column: last_activity_at, maxAgeDays: 1095", "{column: deleted_at, maxAgeDays: 1095"),
         "sources.customers.retention.column", "'deleted_at' is not a column");
   }
 
