@@ -26,7 +26,8 @@ class PrivacyBudgetJobTest {
   static SparkSession spark = TestSpark.session();
   static Path keys = TestWarehouses.keyDirectory();
   static final Instant NOV = TestWarehouses.REFERENCE_TIME;
-  static final Instant DEC = Instant.parse("2026-12-02T00:00:00Z");
+  // The first instant of December 2026: a later month than NOV, and not after the clock (future reference times are refused).
+  static final Instant DEC = Instant.parse("2026-12-01T00:00:00Z");
 
   /** One release of epsilon 1 on orders; {@code budgets} and table names vary per case. */
   static String spec(String ordersSource, String ordersTable, String customersTable, String budgets) {

@@ -103,11 +103,12 @@ public final class GlobalRecoding {
       } else {
         // Heuristics and the exact search take turns: each better answer lowers the exact search's
         // cut-off, and the exact search goes on where it stopped, ending the loop once it proves the optimum.
-        strategy = "bottom-up best-effort and iterated local search, with " + strategy;
+        strategy = "greedy climb, bottom-up best-effort and iterated local search, with " + strategy;
         long slice = Math.max(1, budget / 10);
-        new BottomUpBestEffort(evaluator, Math.min(evaluator.deadline, start + slice)).run();
-        outcome = exact.run(Math.min(evaluator.deadline, System.nanoTime() + slice));
         LocalSearch local = new LocalSearch(evaluator);
+        local.seed();
+        new BottomUpBestEffort(evaluator, Math.min(evaluator.deadline, System.nanoTime() + slice)).run();
+        outcome = exact.run(Math.min(evaluator.deadline, System.nanoTime() + slice));
         while (!outcome.complete() && !evaluator.timedOut()) {
           local.run(Math.min(evaluator.deadline, System.nanoTime() + 2 * slice));
           outcome = exact.run(Math.min(evaluator.deadline, System.nanoTime() + slice));

@@ -39,6 +39,17 @@ final class LocalSearch {
     return System.nanoTime() > deadline || evaluator.timedOut();
   }
 
+  /**
+   * A first acceptable node, as fast as possible: the greedy climb from the bottom, given the whole
+   * time budget (not a slice), so that no later phase starts without an answer to improve.
+   */
+  void seed() {
+    this.deadline = evaluator.deadline;
+    if (evaluator.best() == null) {
+      climb(new int[evaluator.lattice.dimensions()]);
+    }
+  }
+
   /** Searches until {@code deadlineNanos}; may be called again, going on with the same random stream. */
   void run(long deadlineNanos) {
     this.deadline = deadlineNanos;
