@@ -40,8 +40,10 @@ import org.apache.spark.sql.types.TimestampType;
 public final class Preflight {
   private Preflight() {}
 
-  /** What a run needs once the checks pass: the pseudonymizer of every audience it writes for. */
-  /** {@code signingKey} signs partner-extract manifests; null when the spec writes no extract. */
+  /**
+   * What a run needs once the checks pass: the pseudonymizer of every audience it writes for, and
+   * the key that signs partner-extract manifests (null when the spec writes no extract).
+   */
   public record Checked(Map<String, Pseudonymizer> pseudonymizers, Map<String, StructType> schemas,
       ManifestSignature.SigningKey signingKey) {}
 

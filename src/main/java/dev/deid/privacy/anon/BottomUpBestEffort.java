@@ -21,27 +21,14 @@ import java.util.Set;
 final class BottomUpBestEffort {
   private final NodeEvaluator evaluator;
   private final long deadline;
-  private final Map<Key, GlobalRecoding.Evaluation> checked = new HashMap<>();
-  private final Set<Key> expanded = new HashSet<>();
+  private final Map<Lattice.Key, GlobalRecoding.Evaluation> checked = new HashMap<>();
+  private final Set<Lattice.Key> expanded = new HashSet<>();
   private final PriorityQueue<GlobalRecoding.Evaluation> queue = new PriorityQueue<>((a, b) -> {
     int byLoss = Double.compare(a.penalized(), b.penalized());
     return byLoss != 0 ? byLoss : java.util.Arrays.compare(a.levels(), b.levels());
   });
   private final int stepping;
   private static final int MAX_CHECKED = 2_000_000;
-
-  /** Level vectors as map keys. */
-  record Key(int[] levels) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && java.util.Arrays.equals(levels, k.levels);
-    }
-
-    @Override
-    public int hashCode() {
-      return java.util.Arrays.hashCode(levels);
-    }
-  }
 
   BottomUpBestEffort(NodeEvaluator evaluator, long deadlineNanos) {
     this.evaluator = evaluator;
@@ -60,7 +47,7 @@ final class BottomUpBestEffort {
   void run() {
     int[] bottom = new int[evaluator.lattice.dimensions()];
     GlobalRecoding.Evaluation first = evaluator.evaluate(evaluator.bottomClasses(), false);
-    checked.put(new Key(bottom), first);
+    checked.put(new Lattice.Key(bottom), first);
     queue.add(first);
     int step = 0;
     GlobalRecoding.Evaluation next;
@@ -78,7 +65,7 @@ final class BottomUpBestEffort {
   }
 
   private boolean prune(GlobalRecoding.Evaluation node) {
-    return expanded.contains(new Key(node.levels())) || evaluator.bound(node.levels()) >= evaluator.bestScore();
+    return expanded.contains(new Lattice.Key(node.levels())) || evaluator.bound(node.levels()) >= evaluator.bestScore();
   }
 
   private void dive(GlobalRecoding.Evaluation node) {
@@ -101,7 +88,7 @@ final class BottomUpBestEffort {
       if (levels[d] < evaluator.lattice.maxLevels[d]) {
         int[] successor = levels.clone();
         successor[d]++;
-        Key key = new Key(successor);
+        Lattice.Key key = new Lattice.Key(successor);
         if (expanded.contains(key) || evaluator.bound(successor) >= evaluator.bestScore()) {
           continue;
         }
@@ -114,7 +101,7 @@ final class BottomUpBestEffort {
       }
     }
     for (GlobalRecoding.Evaluation e : Parallel.map(toCheck, evaluator::evaluate)) {
-      checked.put(new Key(e.levels()), e);
+      checked.put(new Lattice.Key(e.levels()), e);
       successors.add(e);
     }
     GlobalRecoding.Evaluation best = null;
@@ -124,7 +111,7 @@ final class BottomUpBestEffort {
         best = e;
       }
     }
-    expanded.add(new Key(levels));
+    expanded.add(new Lattice.Key(levels));
     return best;
   }
 }

@@ -8,9 +8,7 @@ import java.util.Arrays;
  * lexicographic order of the level vectors (the first quasi-identifier most significant), so ties
  * broken by identifier are broken as {@link Arrays#compare(int[], int[])} breaks them.
  *
- * <p>The lattice is never materialized: nodes are generated from their identifiers, and each
- * node's children in the spanning tree used by the searches are the nodes that raise one level at
- * or after its last raised dimension, so every node has exactly one parent.
+ * <p>The lattice is never materialized: the searches generate nodes from their identifiers.
  */
 final class Lattice {
   final int[] maxLevels;
@@ -60,16 +58,6 @@ final class Lattice {
     return levels;
   }
 
-  /** The first dimension a spanning-tree child of {@code levels} may raise: its last raised one. */
-  static int firstChildDimension(int[] levels) {
-    for (int d = levels.length - 1; d >= 0; d--) {
-      if (levels[d] > 0) {
-        return d;
-      }
-    }
-    return 0;
-  }
-
   static boolean generalizes(int[] upper, int[] lower) {
     for (int d = 0; d < upper.length; d++) {
       if (upper[d] < lower[d]) {
@@ -79,12 +67,16 @@ final class Lattice {
     return true;
   }
 
-  /** The height of a node: the sum of its levels. */
-  static int height(int[] levels) {
-    int sum = 0;
-    for (int level : levels) {
-      sum += level;
+  /** Level vectors as map keys. */
+  record Key(int[] levels) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && Arrays.equals(levels, k.levels);
     }
-    return sum;
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(levels);
+    }
   }
 }

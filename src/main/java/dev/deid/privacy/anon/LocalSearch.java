@@ -23,7 +23,7 @@ final class LocalSearch {
   private long deadline;
   private final boolean raisesHelp;
   private final SplittableRandom random = new SplittableRandom(0x5eed);
-  private final Map<BottomUpBestEffort.Key, GlobalRecoding.Evaluation> seen = new HashMap<>();
+  private final Map<Lattice.Key, GlobalRecoding.Evaluation> seen = new HashMap<>();
   private static final int MAX_SEEN = 1_000_000;
 
   private final int[][][] minimum;
@@ -172,7 +172,7 @@ final class LocalSearch {
   }
 
   private GlobalRecoding.Evaluation evaluate(int[] levels) {
-    BottomUpBestEffort.Key key = new BottomUpBestEffort.Key(levels.clone());
+    Lattice.Key key = new Lattice.Key(levels.clone());
     GlobalRecoding.Evaluation known = seen.get(key);
     if (known != null) {
       return known;
@@ -188,7 +188,7 @@ final class LocalSearch {
     List<int[]> fresh = new ArrayList<>();
     List<GlobalRecoding.Evaluation> result = new ArrayList<>();
     for (int[] n : nodes) {
-      GlobalRecoding.Evaluation known = seen.get(new BottomUpBestEffort.Key(n));
+      GlobalRecoding.Evaluation known = seen.get(new Lattice.Key(n));
       if (known != null) {
         result.add(known);
       } else {
@@ -197,7 +197,7 @@ final class LocalSearch {
     }
     for (GlobalRecoding.Evaluation e : Parallel.map(fresh, evaluator::evaluate)) {
       if (seen.size() < MAX_SEEN) {
-        seen.put(new BottomUpBestEffort.Key(e.levels()), e);
+        seen.put(new Lattice.Key(e.levels()), e);
       }
       result.add(e);
     }
@@ -205,8 +205,8 @@ final class LocalSearch {
   }
 
   /**
-   * From {@code levels}, raises the one level whose successor is best (the best acceptable score,
-   * otherwise the least loss with its failing classes suppressed) until the node is acceptable.
+   * From {@code levels}, raises the one level whose successor is best ({@link #better}) until the
+   * node is acceptable.
    */
   private GlobalRecoding.Evaluation climb(int[] levels) {
     GlobalRecoding.Evaluation current = evaluate(levels);
@@ -236,9 +236,17 @@ final class LocalSearch {
     return current.acceptable() ? current : null;
   }
 
+  /**
+   * Acceptable before unacceptable; acceptable nodes by score; unacceptable ones by the records
+   * they still suppress, then by loss. Near the bottom almost every class fails, so losses tie and
+   * only the suppressed records show which step helps.
+   */
   private static boolean better(GlobalRecoding.Evaluation a, GlobalRecoding.Evaluation b) {
     if (a.acceptable() != b.acceptable()) {
       return a.acceptable();
+    }
+    if (!a.acceptable() && a.suppressedRecords() != b.suppressedRecords()) {
+      return a.suppressedRecords() < b.suppressedRecords();
     }
     double sa = a.acceptable() ? a.score() : a.penalized();
     double sb = b.acceptable() ? b.score() : b.penalized();

@@ -69,10 +69,6 @@ final class NodeEvaluator {
     return System.nanoTime() > deadline;
   }
 
-  long nanosLeft() {
-    return deadline - System.nanoTime();
-  }
-
   long evaluated() {
     return evaluated.get();
   }
@@ -254,13 +250,6 @@ final class NodeEvaluator {
       return from;
     }
     EquivalenceClasses classes = from.rollUpTo(histogram, levels);
-    remember(classes);
-    return classes;
-  }
-
-  /** The classes of {@code levels} rolled up from classes known to lie below it (a search's parent). */
-  EquivalenceClasses rollUp(EquivalenceClasses from, int[] levels) {
-    EquivalenceClasses classes = Arrays.equals(from.levels, levels) ? from : from.rollUpTo(histogram, levels);
     remember(classes);
     return classes;
   }
