@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -21,6 +20,8 @@ public final class TestWarehouses {
   public static final Instant REFERENCE_TIME = Instant.parse("2026-11-01T00:00:00Z");
   public static final byte[] ANALYSTS_SECRET = bytes(1);
   public static final byte[] PARTNER_SECRET = bytes(2);
+  public static final byte[] FOOTER_SECRET = bytes(3);
+  public static final byte[] COLUMNS_SECRET = bytes(4);
   private static Path template;
 
   private TestWarehouses() {}
@@ -47,13 +48,25 @@ public final class TestWarehouses {
   /** One extract-signing key pair for the test JVM: private {@code <id>:<pkcs8>}, public {@code <id>:<x509>}. */
   public static final String[] SIGNING = dev.deid.privacy.ManifestSignature.generate("test-signing-1");
 
-  /** A key directory with keys 'analysts-k1' and 'acme-k1', the signing key and its public key. */
+  /** A key directory with keys 'analysts-k1' and 'acme-k1', the signing key and its public key, acme's master keys. */
   public static Path keyDirectory() {
     Path dir = TestSpark.tempDirectory("keys");
     writeKey(dir, "analysts.key", "analysts-k1", ANALYSTS_SECRET);
     writeKey(dir, "partner_acme.key", "acme-k1", PARTNER_SECRET);
     writeSigningKey(dir);
+    writeMasterKey(dir, "kms_acme_footer.key", "acme-footer-k1", FOOTER_SECRET);
+    writeMasterKey(dir, "kms_acme_columns.key", "acme-columns-k1", COLUMNS_SECRET);
     return dir;
+  }
+
+  /** The partner's copies of its master keys, as it would hold them to read and verify an extract. */
+  public static java.util.List<dev.deid.io.ExtractEncryption.MasterKey> acmeMasterKeys() {
+    return java.util.List.of(new dev.deid.io.ExtractEncryption.MasterKey("acme-footer-k1", FOOTER_SECRET),
+        new dev.deid.io.ExtractEncryption.MasterKey("acme-columns-k1", COLUMNS_SECRET));
+  }
+
+  public static void writeMasterKey(Path dir, String file, String id, byte[] secret) {
+    writeKey(dir, file, id, secret);
   }
 
   public static void writeSigningKey(Path dir) {
@@ -91,17 +104,6 @@ public final class TestWarehouses {
   }
 
   public static void copy(Path from, Path to) {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    dev.deid.io.LocalDirectories.copy(from, to);
   }
 }

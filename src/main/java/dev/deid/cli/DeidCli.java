@@ -4,6 +4,7 @@ import dev.deid.config.JobSpec;
 import dev.deid.io.HierarchyFiles;
 import dev.deid.io.SpecFiles;
 import dev.deid.io.DevelopmentKeys;
+import dev.deid.io.ExtractEncryption;
 import dev.deid.bench.AnonymizationBenchmark;
 import dev.deid.bench.Benchmark;
 import dev.deid.bench.DpBenchmark;
@@ -19,10 +20,12 @@ import dev.deid.io.ExtractVerifier;
 import dev.deid.io.KeyRing;
 import dev.deid.privacy.ManifestSignature;
 import dev.deid.report.RunReport;
+import dev.deid.sample.DemoWarehouse;
 import dev.deid.sample.SampleData;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -159,19 +162,31 @@ public final class DeidCli implements Callable<Integer> {
       + "against the publisher's public key: the manifest's signature, every file's hash, the row count and columns, "
       + "and the stated k-anonymity / l-diversity recomputed from the data. Exit 0 when everything holds, 1 otherwise.")
   static final class Verify implements Callable<Integer> {
-    @Parameters(index = "0", description = "The extract folder (holding _CURRENT) or one run's folder (holding _manifest.json).")
+    @Parameters(index = "0", description = "The extract folder (holding _CURRENT), one run's folder (holding "
+        + "_manifest.json), or a recall list (_recalls/<run id>.json, signed in the .sig beside it).")
     String extract;
     @Option(names = "--public-key", required = true, description = "The publisher's public key file ('<key-id>:<base64>').")
     Path publicKey;
+    @Option(names = "--decryption-key", description = "For an encrypted extract: a master key file ('<key-id>:<base64 "
+        + "AES key>'), the footer key and, to read sensitive columns, the column key; repeat the option for each.")
+    List<Path> decryptionKeys = new java.util.ArrayList<>();
     @CommandLine.Spec
     CommandLine.Model.CommandSpec command;
 
     @Override
     public Integer call() {
       ManifestSignature.VerifyingKey key = KeyRing.verifyingKey(publicKey);
-      ExtractVerifier.Result result = ExtractVerifier.verify(spark(), extract, key);
+      if (extract.endsWith(".json")) {
+        return print(ExtractVerifier.verifyRecall(extract, key, new org.apache.hadoop.conf.Configuration()), "recall list ");
+      }
+      List<ExtractEncryption.MasterKey> masterKeys = decryptionKeys.stream()
+          .map(f -> KeyRing.readMasterKey("decryption key", f)).toList();
+      return print(ExtractVerifier.verify(spark(), extract, key, masterKeys), "extract ");
+    }
+
+    private int print(ExtractVerifier.Result result, String what) {
       PrintWriter out = command.commandLine().getOut();
-      out.println("extract " + result.runDirectory());
+      out.println(what + result.runDirectory());
       result.passed().forEach(p -> out.println("  ok    " + p));
       result.problems().forEach(p -> out.println("  FAIL  " + p));
       out.println(result.verified() ? "verified" : "NOT verified: " + result.problems().size() + " problem(s)");
@@ -200,8 +215,9 @@ public final class DeidCli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "sample", description = "Generate sample data (if absent) and development keys (if none are "
-      + "configured), then run jobs/customers.yaml on it.")
+  @Command(name = "sample", description = "Reset the demo warehouse to freshly generated sample raw tables (its "
+      + "outputs, audit and budget ledger go), create development keys if none are configured, then run "
+      + "jobs/customers.yaml on it: the same result every time.")
   static final class Sample implements Callable<Integer> {
     @Option(names = "--warehouse", defaultValue = "target/sample-warehouse")
     Path warehouse;
@@ -212,12 +228,10 @@ public final class DeidCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      Warehouse target = new Warehouse(warehouse.toAbsolutePath().toString());
       SparkSession spark = spark();
-      if (!new DeltaStore(spark).exists(target.rawTable("customers"))) {
-        System.out.println("generating " + customers + " sample customers under " + target.root() + "/raw ...");
-        new SampleData(spark, 42, Instant.now()).writeAll(target, customers);
-      }
+      Warehouse target = DemoWarehouse.reset(spark, warehouse, customers, Instant.now());
+      System.out.println("demo warehouse reset: " + target.root() + " (raw sample tables only; earlier outputs, "
+          + "audit and budget ledger of the demo are gone)");
       Path keyDir = DevelopmentKeys.ensure(warehouse.toAbsolutePath().getParent().resolve("sample-keys"), spec);
       RunOptions options = new RunOptions(target, KeyRing.fromEnvironment(keyDir), Instant.now());
       RunReport report = new JobRunner(spark, options).run(spec);

@@ -14,7 +14,8 @@ public record JobSpec(
     List<OutputSpec> outputs,
     Map<String, HierarchySpec> hierarchies,
     List<BudgetSpec> budgets,
-    List<ReleaseSpec> releases) {
+    List<ReleaseSpec> releases,
+    Map<String, PartnerContract> partners) {
 
   public JobSpec {
     sources = Copies.orderedMap(sources);
@@ -22,6 +23,13 @@ public record JobSpec(
     hierarchies = Copies.orderedMap(hierarchies);
     budgets = List.copyOf(budgets);
     releases = List.copyOf(releases);
+    partners = Copies.orderedMap(partners);
+  }
+
+  /** The contract of the partner an audience names, or null (analysts, or a partner without one). */
+  public PartnerContract contractOf(String audience) {
+    Audience a = Audience.of(audience);
+    return a.isPartner() ? partners.get(a.partner()) : null;
   }
 
   public SourceSpec source(String sourceName) {

@@ -6,18 +6,19 @@ import java.util.Set;
 /**
  * What one partner has agreed to receive ({@code partners.<name>} in a spec): the purposes, the
  * output columns (by their released names), the smallest k of any output that releases
- * quasi-identifiers (1: no anonymization required), the formats, and whether files must be
- * encrypted at rest. Every output
+ * quasi-identifiers (1: no anonymization required), the formats, whether files must be
+ * encrypted at rest, and which columns are sensitive enough for their own encryption key. Every output
  * and release for {@code partner:<name>} is checked against it when the spec loads, so one that
  * breaks the contract is refused before anything runs.
  */
 public record PartnerContract(String partner, Set<String> purposes, Set<String> allowedColumns, int minimumK,
-    Set<OutputFormat> formats, boolean encryptionRequired) {
+    Set<OutputFormat> formats, boolean encryptionRequired, Set<String> sensitiveColumns) {
 
   public PartnerContract {
     purposes = Set.copyOf(purposes);
     allowedColumns = Set.copyOf(allowedColumns);
     formats = Set.copyOf(formats);
+    sensitiveColumns = Set.copyOf(sensitiveColumns);
   }
 
   /** The path of one of the contract's fields in the spec, for messages. */
@@ -50,10 +51,9 @@ public record PartnerContract(String partner, Set<String> purposes, Set<String> 
           + " the contract's minimum k=" + minimumK + " for partner '" + partner + "'",
           "anonymize it with k of at least " + minimumK});
     }
-    if (encryptionRequired) {
-      breaches.add(new String[] {"format", "the contract of partner '" + partner + "' requires encrypted files, and this "
-          + "version writes extracts unencrypted", "deliver through an encrypted channel and set " + path("encryption")
-          + ": none, or wait for encryption at rest"});
+    if (encryptionRequired && format == OutputFormat.CSV) {
+      breaches.add(new String[] {"format", "the contract of partner '" + partner + "' requires encrypted files, and CSV "
+          + "cannot be encrypted at rest", "use format parquet (Parquet modular encryption)"});
     }
     return breaches;
   }

@@ -141,13 +141,13 @@ public final class SpecLoader {
         root.problem("erasure.auditAudience", "'" + erasure.auditAudience() + "' is not an audience",
             "use analysts or partner:<name>");
       }
-      return new JobSpec(name, hash, vacuum, consent, erasure, sources, outputs, hierarchies, budgets, releases);
+      return new JobSpec(name, hash, vacuum, consent, erasure, sources, outputs, hierarchies, budgets, releases, contracts);
     }
 
     private Map<String, PartnerContract> contracts(Map<String, SpecNode> nodes) {
       Map<String, PartnerContract> contracts = new LinkedHashMap<>();
       nodes.forEach((partner, node) -> {
-        node.allowOnly(Set.of("purposes", "allowedColumns", "minimumK", "formats", "encryption"));
+        node.allowOnly(Set.of("purposes", "allowedColumns", "minimumK", "formats", "encryption", "sensitiveColumns"));
         List<String> purposes = node.strings("purposes", true);
         List<String> columns = node.strings("allowedColumns", true);
         Integer minimumK = node.has("minimumK") ? node.integer("minimumK", false, 1, 1_000_000) : Integer.valueOf(1);
@@ -164,9 +164,19 @@ public final class SpecLoader {
         if (!"none".equals(encryption) && !"required".equals(encryption)) {
           node.problem("encryption", "unknown choice '" + encryption + "'", "use none or required");
         }
+        List<String> sensitive = node.has("sensitiveColumns") ? node.strings("sensitiveColumns", false) : List.of();
+        List<String> notAllowed = sensitive.stream().filter(c -> !columns.contains(c)).toList();
+        if (!notAllowed.isEmpty()) {
+          node.problem("sensitiveColumns", "columns " + notAllowed + " are not in allowedColumns",
+              "list only allowed columns, by their released names");
+        }
+        if (!sensitive.isEmpty() && !"required".equals(encryption)) {
+          node.problem("sensitiveColumns", "sensitive columns get their own encryption key, and this contract encrypts nothing",
+              "set encryption: required, or remove sensitiveColumns");
+        }
         if (minimumK != null) {
           contracts.put(partner, new PartnerContract(partner, Set.copyOf(purposes), Set.copyOf(columns), minimumK, formats,
-              "required".equals(encryption)));
+              "required".equals(encryption), Set.copyOf(sensitive)));
         }
       });
       return contracts;

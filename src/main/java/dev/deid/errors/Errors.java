@@ -87,6 +87,12 @@ public final class Errors {
         + "rerun with --allow-large-deletion or raise " + path + ".maxDeleteFraction)";
   }
 
+  public static DeidException tableChangedDuringDeletion(String table, long planned, long deleted) {
+    return of("Table " + table + " changed while this run deleted from it: " + planned + " rows were to be deleted, "
+        + deleted + " were; the deletion is committed (fix: stop other writers to the table during the run and rerun; "
+        + "the rerun finishes the deletion and proves it on disk)");
+  }
+
   public static DeidException missingSigningKey(String envVar, String file) {
     return of("Cannot sign partner extracts: no signing key found in environment variable " + envVar + " or key file "
         + file + " (fix: provide '<key-id>:<base64 PKCS#8 Ed25519 private key>' in one of them, e.g. from "
@@ -101,6 +107,17 @@ public final class Errors {
   public static DeidException badPublicKey(String file, String rule) {
     return of("Invalid public key in " + file + ": " + rule
         + " (fix: use the '<key-id>:<base64>' public key the publisher handed you)");
+  }
+
+  public static DeidException missingEncryptionKey(String label, String envVar, String file) {
+    return of("Cannot encrypt partner extracts: the " + label + " is in neither environment variable " + envVar
+        + " nor key file " + file + "; nothing was written (fix: provide '<key-id>:<base64 AES key>' in one of them, "
+        + "e.g. from 'openssl rand -base64 32', and give the partner its copy out of band)");
+  }
+
+  public static DeidException badEncryptionKey(String label, String where, String rule) {
+    return of("Invalid " + label + " from " + where + ": " + rule + " (fix: provide '<key-id>:<base64 AES key of 16, 24 "
+        + "or 32 bytes>', e.g. from 'openssl rand -base64 32')");
   }
 
   public static DeidException badKey(String audience, String where, String rule) {

@@ -19,7 +19,7 @@ import org.apache.spark.sql.functions;
 /**
  * All reads, writes and maintenance of Delta tables. Deletion here is physical: DELETE and MERGE
  * rewrite the files holding the rows (copy-on-write, never deletion vectors) and the replaced files
- * are vacuumed, after which {@link #scanDataFiles} reads every data file left on disk to prove the
+ * are vacuumed, after which {@link #dataFilesOnDisk} reads every data file left on disk to prove the
  * rows are gone.
  *
  * <p>Why not deletion vectors and {@code REORG TABLE … APPLY (PURGE)}: Delta 4.2's purge looks up
@@ -162,8 +162,7 @@ public final class DeltaStore implements TableStore {
     }
   }
 
-  /** Every data file under a table's directory, current or not, excluding the transaction log. */
-  public List<String> dataFiles(String path) {
+  private List<String> dataFilePaths(String path) {
     try {
       Path root = new Path(path);
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -189,17 +188,11 @@ public final class DeltaStore implements TableStore {
    * Reads every Parquet data file on disk directly, bypassing the Delta log and deletion vectors,
    * so what it finds is physically present whatever any version says.
    */
-  public PhysicalScan scanDataFiles(String path, java.util.function.Function<Dataset<Row>, Dataset<Row>> matching) {
-    List<String> files = dataFiles(path);
-    if (files.isEmpty()) {
-      return new PhysicalScan(0, 0);
-    }
-    Dataset<Row> all = spark.read().parquet(files.toArray(String[]::new));
-    return new PhysicalScan(files.size(), matching.apply(all).count());
+  @Override
+  public DataFiles dataFilesOnDisk(String path) {
+    List<String> files = dataFilePaths(path);
+    return new DataFiles(files.size(), files.isEmpty() ? null : spark.read().parquet(files.toArray(String[]::new)));
   }
-
-  /** The result of reading every data file on disk: how many files, how many offending rows. */
-  public record PhysicalScan(int filesScanned, long rowsFound) {}
 
   /**
    * Replaces a Delta table's contents and properties in one commit: readers see the old version or

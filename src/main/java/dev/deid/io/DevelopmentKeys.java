@@ -41,6 +41,24 @@ public final class DevelopmentKeys {
         ownerOnly(file);
         System.out.println("development key for '" + audience + "' created in " + file + " (not for production)");
       }
+      for (dev.deid.config.PartnerContract contract : spec.partners().values()) {
+        if (!contract.encryptionRequired()) {
+          continue;
+        }
+        for (KeyRing.EncryptionKeyRole role : KeyRing.EncryptionKeyRole.values()) {
+          Path file = directory.resolve(KeyRing.encryptionFileName(contract.partner(), role));
+          if (System.getenv(KeyRing.encryptionVariable(contract.partner(), role)) != null || Files.exists(file)) {
+            continue;
+          }
+          byte[] secret = new byte[32];
+          random.nextBytes(secret);
+          Files.writeString(file, "dev-kms-" + contract.partner() + "-" + role.name().toLowerCase(java.util.Locale.ROOT) + "-1:"
+              + Base64.getEncoder().encodeToString(secret) + "\n");
+          ownerOnly(file);
+          System.out.println("development " + role.name().toLowerCase(java.util.Locale.ROOT) + " encryption key for partner '"
+              + contract.partner() + "' created in " + file + " (not for production; the partner needs a copy)");
+        }
+      }
       Path signing = directory.resolve(KeyRing.SIGNING_KEY_FILE);
       if (System.getenv(KeyRing.SIGNING_KEY_VARIABLE) == null && !Files.exists(signing)) {
         String[] pair = dev.deid.privacy.ManifestSignature.generate("dev-signing-1");

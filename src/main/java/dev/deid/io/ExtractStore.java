@@ -21,8 +21,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Partner extracts: each run writes a new directory {@code <extract>/<run id>/} holding the files,
- * a {@code _manifest.json} (schema, row count, SHA-256 of every file, run id, key ids, guarantees
- * and the anonymization claims a partner can recheck) and {@code _manifest.sig}, the publisher's
+ * a {@code _manifest.json} (schema, row count, SHA-256 of every file, run id, key ids, guarantees,
+ * the anonymization claims a partner can recheck, and the encryption's key ids when the partner's
+ * contract requires Parquet encryption, see {@link ExtractEncryption}) and {@code _manifest.sig}, the publisher's
  * Ed25519 signature of the manifest's exact bytes (Spark readers skip files starting with '_').
  * Then it points {@code <extract>/_CURRENT} at the run with an atomic rename and removes older runs. A crashed run leaves
  * {@code _CURRENT} on the previous, complete extract; its orphan directory is removed by the next run.
@@ -40,17 +41,21 @@ public final class ExtractStore {
   public record Written(String directory, long rows, Map<String, String> fileSha256) {}
 
   public Written write(String extract, String runId, Dataset<Row> data, OutputFormat format, Map<String, Object> metadata,
-      ManifestSignature.SigningKey signingKey) {
+      ManifestSignature.SigningKey signingKey, ExtractEncryption.Plan encryption) {
+    if (encryption != null && format != OutputFormat.PARQUET) {
+      throw new IllegalArgumentException("only Parquet extracts can be encrypted; the spec loader refuses anything else");
+    }
     String directory = extract + "/" + runId;
     var writer = data.write().mode("errorifexists");
     if (format == OutputFormat.CSV) {
       writer.option("header", "true").csv(directory);
     } else {
-      writer.parquet(directory);
+      writer.options(encryption == null ? Map.of() : encryption.writeOptions()).parquet(directory);
     }
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Dataset<Row> written = format == OutputFormat.CSV
-        ? spark.read().option("header", "true").csv(directory) : spark.read().parquet(directory);
+        ? spark.read().option("header", "true").csv(directory)
+        : spark.read().options(encryption == null ? Map.of() : encryption.readOptions()).parquet(directory);
     long rows = written.count();
     Map<String, String> hashes = hashFiles(directory, conf);
     Map<String, Object> manifest = new LinkedHashMap<>(metadata);
@@ -63,6 +68,9 @@ public final class ExtractStore {
     }
     manifest.put("schema", schema);
     manifest.put("files", hashes);
+    if (encryption != null) {
+      manifest.put("encryption", encryption.manifestEntry());
+    }
     manifest.put("signingKeyId", signingKey.id());
     String json = AtomicFiles.toJson(manifest);
     AtomicFiles.writeAtomically(directory + "/" + MANIFEST, json, conf);

@@ -40,6 +40,15 @@ public final class ExtractVerifier {
   }
 
   public static Result verify(SparkSession spark, String extract, ManifestSignature.VerifyingKey key) {
+    return verify(spark, extract, key, List.of());
+  }
+
+  /**
+   * Verifies an extract; {@code decryptionKeys} are the partner's copies of the master keys, needed
+   * to read the rows of an encrypted extract (signature and hashes are checked without them).
+   */
+  public static Result verify(SparkSession spark, String extract, ManifestSignature.VerifyingKey key,
+      List<ExtractEncryption.MasterKey> decryptionKeys) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<String> passed = new ArrayList<>();
     List<String> problems = new ArrayList<>();
@@ -76,16 +85,29 @@ public final class ExtractVerifier {
       return new Result(directory, passed, problems);
     }
     checkFiles(directory, manifest.path("files"), conf, passed, problems);
+    JsonNode encryption = manifest.path("encryption");
+    if (!encryption.isMissingNode() && decryptionKeys.isEmpty()) {
+      problems.add("data: the extract is encrypted (footer key '" + encryption.path("footerKeyId").asText() + "', column key '"
+          + encryption.path("columnKeyId").asText() + "'), so rows and anonymization cannot be checked (fix: give your "
+          + "copies of the keys with --decryption-key)");
+      return new Result(directory, passed, problems);
+    }
     Dataset<Row> data;
     long rows;
     try {
       data = "csv".equals(manifest.path("format").asText())
-          ? spark.read().option("header", "true").csv(directory) : spark.read().parquet(directory);
+          ? spark.read().option("header", "true").csv(directory)
+          : spark.read().options(decryptionKeys.isEmpty() ? Map.of() : ExtractEncryption.readOptions(decryptionKeys))
+              .parquet(directory);
       rows = data.count();
     } catch (Exception e) {  // Spark's own SparkException is checked but undeclared
       problems.add("data: the files cannot be read as " + manifest.path("format").asText() + " ("
-          + e.getClass().getSimpleName() + "), so rows and anonymization cannot be checked");
+          + e.getClass().getSimpleName() + (encryption.isMissingNode() ? "" : "; are the decryption keys the right ones?")
+          + "), so rows and anonymization cannot be checked");
       return new Result(directory, passed, problems);
+    }
+    if (!encryption.isMissingNode()) {
+      passed.add("encryption: every file decrypts with footer key '" + encryption.path("footerKeyId").asText() + "'");
     }
     if (rows == manifest.path("rows").asLong(-1)) {
       passed.add("rows: " + rows + " as stated");
@@ -108,6 +130,43 @@ public final class ExtractVerifier {
       }
     }
     return new Result(directory, passed, problems);
+  }
+
+  /**
+   * Verifies a recall list ({@code partners/<partner>/_recalls/<run id>.json}): its signature in
+   * the {@code .sig} beside it, and that it is a recall list; {@code passed} then says what it asks.
+   */
+  public static Result verifyRecall(String file, ManifestSignature.VerifyingKey key, Configuration conf) {
+    List<String> passed = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    byte[] bytes;
+    String signature;
+    try {
+      bytes = read(file, conf);
+      signature = new String(read(file + ".sig", conf), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return new Result(file, passed, List.of("The recall list or its " + file.replaceAll(".*/", "") + ".sig cannot be read ("
+          + e.getClass().getSimpleName() + ")"));
+    }
+    if (!ManifestSignature.verify(bytes, signature, key)) {
+      problems.add("signature: the recall list's signature does not verify with key '" + key.id() + "': do not act on it");
+      return new Result(file, passed, problems);
+    }
+    passed.add("signature: the recall list is signed by key '" + key.id() + "'");
+    try {
+      JsonNode list = new ObjectMapper().readTree(bytes);
+      if (!"erasure-recall".equals(list.path("kind").asText())) {
+        problems.add("kind: not a recall list");
+      }
+      for (JsonNode extract : list.path("extracts")) {
+        passed.add("recall: " + extract.path("extract").asText() + " (delivered in run " + extract.path("deliveredRun").asText()
+            + "): " + (extract.has("pseudonyms") ? extract.path("pseudonyms").size() + " subjects by " + extract.path("column").asText()
+                : "the whole delivery"));
+      }
+    } catch (IOException e) {
+      problems.add("recall list: not valid JSON");
+    }
+    return new Result(file, passed, problems);
   }
 
   private static String runDirectory(String extract, Configuration conf) throws IOException {

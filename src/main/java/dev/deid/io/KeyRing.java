@@ -107,6 +107,73 @@ public final class KeyRing {
     }
   }
 
+  /** The two master keys that encrypt a partner's extracts at rest. */
+  public enum EncryptionKeyRole { FOOTER, COLUMNS }
+
+  /** {@code DEID_KMS_ACME_FOOTER}, {@code DEID_KMS_ACME_COLUMNS}, … */
+  public static String encryptionVariable(String partner, EncryptionKeyRole role) {
+    return "DEID_KMS_" + partner.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_" + role.name();
+  }
+
+  /** {@code kms_acme_footer.key}, {@code kms_acme_columns.key}, … */
+  public static String encryptionFileName(String partner, EncryptionKeyRole role) {
+    return "kms_" + partner.replaceAll("[^a-z0-9_-]", "_") + "_" + role.name().toLowerCase(java.util.Locale.ROOT) + ".key";
+  }
+
+  /**
+   * A partner's master keys for Parquet encryption, each {@code <key-id>:<base64 AES key of 16, 24
+   * or 32 bytes>} from {@code DEID_KMS_<PARTNER>_FOOTER} / {@code _COLUMNS} or the files
+   * {@code kms_<partner>_footer.key} / {@code kms_<partner>_columns.key} in the key directory.
+   */
+  public ExtractEncryption.PartnerKeys encryptionKeys(String partner) {
+    return new ExtractEncryption.PartnerKeys(partner, masterKey(partner, EncryptionKeyRole.FOOTER),
+        masterKey(partner, EncryptionKeyRole.COLUMNS));
+  }
+
+  private ExtractEncryption.MasterKey masterKey(String partner, EncryptionKeyRole role) {
+    String label = "encryption (partner '" + partner + "', " + role.name().toLowerCase(java.util.Locale.ROOT) + " key)";
+    String variable = encryptionVariable(partner, role);
+    String fromEnv = environment.get(variable);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return parseMasterKey(label, "environment variable " + variable, fromEnv);
+    }
+    Path file = keyDirectory == null ? null : keyDirectory.resolve(encryptionFileName(partner, role));
+    if (file == null || !Files.isRegularFile(file)) {
+      throw Errors.missingEncryptionKey(label, variable,
+          file == null ? "<DEID_KEY_DIR>/" + encryptionFileName(partner, role) + " (DEID_KEY_DIR is not set)" : file.toString());
+    }
+    requireOwnerOnly(label, file);
+    return readMasterKey(label, file);
+  }
+
+  /** Reads a master key file ({@code <key-id>:<base64 AES key>}), e.g. a partner's copy for {@code verify}. */
+  public static ExtractEncryption.MasterKey readMasterKey(String label, Path file) {
+    try {
+      return parseMasterKey(label, "key file " + file, Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw Errors.badEncryptionKey(label, "key file " + file, "the file cannot be read (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** Like {@link #parse}, never quoting the text. */
+  private static ExtractEncryption.MasterKey parseMasterKey(String label, String where, String text) {
+    String trimmed = text.strip();
+    int colon = trimmed.indexOf(':');
+    if (colon <= 0 || !KEY_ID.matcher(trimmed.substring(0, colon)).matches() || looksLikeSecret(trimmed.substring(0, colon), 16)) {
+      throw Errors.badEncryptionKey(label, where, "the value is not of the form '<key-id>:<base64 AES key>'");
+    }
+    byte[] secret;
+    try {
+      secret = Base64.getDecoder().decode(trimmed.substring(colon + 1));
+    } catch (IllegalArgumentException e) {
+      throw Errors.badEncryptionKey(label, where, "the key is not valid base64");
+    }
+    if (secret.length != 16 && secret.length != 24 && secret.length != 32) {
+      throw Errors.badEncryptionKey(label, where, "the key is " + secret.length + " bytes; AES needs 16, 24 or 32");
+    }
+    return new ExtractEncryption.MasterKey(trimmed.substring(0, colon), secret);
+  }
+
   /** Reads a partner's copy of the publisher's public key: {@code <key-id>:<base64 X.509>}. */
   public static ManifestSignature.VerifyingKey verifyingKey(Path file) {
     String text;
@@ -160,7 +227,7 @@ public final class KeyRing {
     if (!KEY_ID.matcher(id).matches()) {
       throw Errors.badKey(audience, where, "the key id must be 1 to 64 letters, digits, '.', '_' or '-'");
     }
-    if (looksLikeSecret(id)) {
+    if (looksLikeSecret(id, PseudonymKey.MIN_SECRET_BYTES)) {
       throw Errors.badKey(audience, where, "the part before ':' looks like a secret, not a key id (are id and secret "
           + "swapped?)");
     }
@@ -177,13 +244,13 @@ public final class KeyRing {
     return new PseudonymKey(id, secret);
   }
 
-  /** A 32-byte secret in base64 is 43 or more characters that decode to at least 32 bytes. */
-  private static boolean looksLikeSecret(String id) {
-    if (id.length() < 43) {
+  /** A secret of {@code bytes} or more in base64 is that many bytes' worth of characters that decode to at least as many. */
+  private static boolean looksLikeSecret(String id, int bytes) {
+    if (id.length() < (bytes * 4 + 2) / 3) {
       return false;
     }
     try {
-      return Base64.getDecoder().decode(id).length >= PseudonymKey.MIN_SECRET_BYTES;
+      return Base64.getDecoder().decode(id).length >= bytes;
     } catch (IllegalArgumentException notBase64) {
       return false;
     }

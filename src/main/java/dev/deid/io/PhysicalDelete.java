@@ -2,32 +2,43 @@ package dev.deid.io;
 
 import dev.deid.config.RetentionSpec;
 import dev.deid.config.VacuumPolicy;
+import dev.deid.errors.Errors;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
- * Deletes rows from a Delta table physically, for retention and erasure alike: every rule's
- * copy-on-write DELETE (files rewritten without the rows, see {@link DeltaStore}), then one VACUUM,
- * then a scan of every data file still on disk that counts, per rule, the rows that should be gone.
- * Grouping the rules of one table pays Delta's per-operation cost once.
+ * Deletes rows from a Delta table physically, for retention and erasure alike, in as few Delta
+ * operations as the rules allow, because each one has a fixed cost of seconds: one aggregation
+ * measures what every rule would delete ({@link #plan}); if nothing matches, no DELETE and no
+ * VACUUM run; otherwise one copy-on-write DELETE for all rules (see {@link DeltaStore}) and one
+ * VACUUM. Either way one scan of every data file still on disk then counts, per rule, the rows that
+ * should be gone; a zero-hour window with a dirty scan vacuums and scans again.
  */
 public final class PhysicalDelete {
+  /**
+   * Erasure keys up to this many are matched as a literal set, so that every rule of a table fits
+   * one DELETE; beyond it each key rule is a MERGE (a join), which scales to any number of keys.
+   */
+  static final int LITERAL_KEYS = 10_000;
+
   private PhysicalDelete() {}
 
   /** Which rows a rule deletes. */
   public sealed interface Rule {
     String name();
 
-    /** The rows of {@code data} (the table, or raw data files) that this rule deletes. */
-    Dataset<Row> matching(Dataset<Row> data);
+    /** The column the rule judges a row by; a row with NULL there is never deleted by it. */
+    String column();
   }
 
   /** Retention: rows whose timestamp column is older than the limit at the reference time. */
@@ -36,49 +47,173 @@ public final class PhysicalDelete {
       return new OlderThan("retention", spec.column(), referenceTime.minus(Duration.ofDays(spec.maxAgeDays())));
     }
 
-    Column condition() {
-      return functions.col("`" + column + "`").lt(functions.lit(Timestamp.from(cutoff)));
-    }
-
     /** The rows this rule deletes, as a condition (NULL timestamps are not expired). */
     public Column expired() {
-      return functions.coalesce(condition(), functions.lit(false));
-    }
-
-    @Override
-    public Dataset<Row> matching(Dataset<Row> data) {
-      return data.filter(condition());
+      return functions.coalesce(functions.col("`" + column + "`").lt(functions.lit(Timestamp.from(cutoff))),
+          functions.lit(false));
     }
   }
 
   /** Erasure: rows whose column (raw id or pseudonym) is one of the keys (a one-column dataset). */
   public record MatchingKeys(String name, String column, Dataset<Row> keys) implements Rule {
     Dataset<Row> distinctKeys() {
-      return keys.select(functions.col(keys.columns()[0]).cast("string").as("deid_key")).distinct();
-    }
-
-    @Override
-    public Dataset<Row> matching(Dataset<Row> data) {
-      Dataset<Row> k = distinctKeys();
-      return data.join(k, data.col("`" + column + "`").cast("string").equalTo(k.col("deid_key")), "left_semi");
+      return keys.select(functions.col(keys.columns()[0]).cast("string").as("deid_key"))
+          .filter(functions.col("deid_key").isNotNull()).distinct();
     }
   }
 
-  public static Map<String, PhysicalDeletion> apply(TableStore store, String table, List<Rule> rules, VacuumPolicy vacuum) {
-    Map<String, Long> deleted = new LinkedHashMap<>();
-    for (Rule rule : rules) {
-      long count = rule instanceof OlderThan older
-          ? store.delete(table, older.condition())
-          : store.deleteMatching(table, ((MatchingKeys) rule).column(), ((MatchingKeys) rule).distinctKeys());
-      deleted.put(rule.name(), count);
+  /**
+   * What the rules would delete from a table now, measured in one pass before anything is deleted.
+   * A row matched by several rules is counted under the first. {@code predicates} holds, per rule,
+   * a condition on the table's own columns, or nothing where the keys are too many for literals.
+   */
+  public record Plan(String table, List<Rule> rules, long rows, Map<String, Long> matching, Map<String, Long> withNull,
+      List<Column> predicates) {
+    public long total() {
+      return matching.values().stream().mapToLong(Long::longValue).sum();
     }
-    store.vacuum(table, vacuum);
-    Map<String, PhysicalDeletion> result = new LinkedHashMap<>();
+
+    public long matching(String rule) {
+      return matching.getOrDefault(rule, 0L);
+    }
+  }
+
+  public static Plan plan(TableStore store, String table, List<Rule> rules) {
+    return plan(store, table, rules, LITERAL_KEYS);
+  }
+
+  static Plan plan(TableStore store, String table, List<Rule> rules, int literalKeys) {
+    List<Column> predicates = new ArrayList<>();
     for (Rule rule : rules) {
-      DeltaStore.PhysicalScan scan = store.scanDataFiles(table, rule::matching);
-      result.put(rule.name(), new PhysicalDeletion(table, deleted.get(rule.name()), scan.filesScanned(), scan.rowsFound(),
-          vacuum.retentionHours()));
+      predicates.add(literalPredicate(rule, literalKeys));
+    }
+    Dataset<Row> flagged = flagged(store.read(table), rules, predicates);
+    List<Column> aggregates = new ArrayList<>();
+    aggregates.add(functions.count(functions.lit(1)));
+    Column earlier = functions.lit(false);
+    for (int i = 0; i < rules.size(); i++) {
+      Column flag = functions.col(flagColumn(i));
+      aggregates.add(countWhere(flag.and(functions.not(earlier))));
+      aggregates.add(countWhere(functions.col("`" + rules.get(i).column() + "`").isNull()));
+      earlier = earlier.or(flag);
+    }
+    Row counts = flagged.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).first();
+    Map<String, Long> matching = new LinkedHashMap<>();
+    Map<String, Long> withNull = new LinkedHashMap<>();
+    for (int i = 0; i < rules.size(); i++) {
+      matching.put(rules.get(i).name(), counts.getLong(1 + 2 * i));
+      withNull.put(rules.get(i).name(), counts.getLong(2 + 2 * i));
+    }
+    return new Plan(table, List.copyOf(rules), counts.getLong(0), matching, withNull, predicates);
+  }
+
+  /** Carries out a plan and proves the result on disk; returns what happened per rule. */
+  public static Map<String, PhysicalDeletion> apply(TableStore store, Plan plan, VacuumPolicy vacuum) {
+    long deleted = plan.total() == 0 ? 0 : delete(store, plan);
+    if (deleted != plan.total()) {
+      throw Errors.tableChangedDuringDeletion(plan.table(), plan.total(), deleted);
+    }
+    boolean vacuumed = deleted > 0 || vacuum.retentionHours() > 0;
+    if (vacuumed) {
+      store.vacuum(plan.table(), vacuum);
+    }
+    ScanResult scan = scan(store, plan);
+    if (!vacuumed && vacuum.retentionHours() == 0 && scan.total() > 0) {
+      // Rows an earlier, interrupted run deleted without vacuuming: their files go now.
+      store.vacuum(plan.table(), vacuum);
+      vacuumed = true;
+      scan = scan(store, plan);
+    }
+    Map<String, PhysicalDeletion> result = new LinkedHashMap<>();
+    for (int i = 0; i < plan.rules().size(); i++) {
+      String name = plan.rules().get(i).name();
+      result.put(name, new PhysicalDeletion(plan.table(), plan.matching(name), plan.withNull().get(name), vacuumed,
+          scan.files(), scan.found().get(i), vacuum.retentionHours()));
     }
     return result;
+  }
+
+  private static long delete(TableStore store, Plan plan) {
+    if (plan.predicates().stream().allMatch(p -> p != null)) {
+      Column any = plan.predicates().stream().reduce(functions.lit(false), Column::or);
+      return store.delete(plan.table(), any);
+    }
+    long deleted = 0;
+    for (int i = 0; i < plan.rules().size(); i++) {
+      Rule rule = plan.rules().get(i);
+      if (plan.matching(rule.name()) == 0) {
+        continue;
+      }
+      deleted += plan.predicates().get(i) != null
+          ? store.delete(plan.table(), plan.predicates().get(i))
+          : store.deleteMatching(plan.table(), rule.column(), ((MatchingKeys) rule).distinctKeys());
+    }
+    return deleted;
+  }
+
+  private record ScanResult(int files, List<Long> found) {
+    long total() {
+      return found.stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** Reads every data file on disk, bypassing the log, and counts per rule the rows still there. */
+  private static ScanResult scan(TableStore store, Plan plan) {
+    TableStore.DataFiles files = store.dataFilesOnDisk(plan.table());
+    List<Long> found = new ArrayList<>();
+    if (files.count() == 0) {
+      plan.rules().forEach(r -> found.add(0L));
+      return new ScanResult(0, found);
+    }
+    Dataset<Row> flagged = flagged(files.rows(), plan.rules(), plan.predicates());
+    List<Column> aggregates = new ArrayList<>();
+    for (int i = 0; i < plan.rules().size(); i++) {
+      aggregates.add(countWhere(functions.col(flagColumn(i))));
+    }
+    Row counts = flagged.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).first();
+    for (int i = 0; i < plan.rules().size(); i++) {
+      found.add(counts.getLong(i));
+    }
+    return new ScanResult(files.count(), found);
+  }
+
+  /** The rule as a condition on the table's columns, or null when its keys are too many for literals. */
+  private static Column literalPredicate(Rule rule, int literalKeys) {
+    if (rule instanceof OlderThan older) {
+      return older.expired();
+    }
+    MatchingKeys keys = (MatchingKeys) rule;
+    List<String> values = keys.distinctKeys().limit(literalKeys + 1).as(Encoders.STRING()).collectAsList();
+    if (values.size() > literalKeys) {
+      return null;
+    }
+    Column column = functions.col("`" + keys.column() + "`").cast("string");
+    return values.isEmpty() ? functions.lit(false) : functions.coalesce(column.isin(values.toArray()), functions.lit(false));
+  }
+
+  /** {@code data} with one boolean column per rule: does the rule delete this row? */
+  private static Dataset<Row> flagged(Dataset<Row> data, List<Rule> rules, List<Column> predicates) {
+    Dataset<Row> flagged = data;
+    for (int i = 0; i < rules.size(); i++) {
+      if (predicates.get(i) != null) {
+        flagged = flagged.withColumn(flagColumn(i), predicates.get(i));
+        continue;
+      }
+      MatchingKeys keys = (MatchingKeys) rules.get(i);
+      String key = "deid_key_" + i;
+      Dataset<Row> distinct = keys.distinctKeys().withColumnRenamed("deid_key", key);
+      flagged = flagged.join(distinct, flagged.col("`" + keys.column() + "`").cast("string").equalTo(distinct.col(key)), "left_outer")
+          .withColumn(flagColumn(i), functions.col(key).isNotNull())
+          .drop(key);
+    }
+    return flagged;
+  }
+
+  private static String flagColumn(int rule) {
+    return "deid_rule_" + rule;
+  }
+
+  private static Column countWhere(Column condition) {
+    return functions.coalesce(functions.sum(functions.when(condition, 1L).otherwise(0L)), functions.lit(0L));
   }
 }

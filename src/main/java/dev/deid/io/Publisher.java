@@ -27,8 +27,9 @@ public final class Publisher {
     this.signingKey = signingKey;
   }
 
+  /** {@code encryption} (null for plaintext) applies to extracts; the loader refuses it for Delta and CSV. */
   public Published publish(String location, OutputFormat format, Dataset<Row> data, Map<String, String> properties,
-      Map<String, Object> manifestExtras, String runId, VacuumPolicy vacuum) {
+      Map<String, Object> manifestExtras, String runId, VacuumPolicy vacuum, ExtractEncryption.Plan encryption) {
     if (format == OutputFormat.DELTA) {
       long version = store.replace(location, data, properties);
       long rows = store.lastOutputRows(location);
@@ -40,7 +41,8 @@ public final class Publisher {
     if (signingKey == null) {
       throw new IllegalStateException("an extract needs a signing key, which preflight loads for every spec writing one");
     }
-    ExtractStore.Written written = new ExtractStore(store.spark()).write(location, runId, data, format, metadata, signingKey);
+    ExtractStore.Written written = new ExtractStore(store.spark()).write(location, runId, data, format, metadata, signingKey,
+        encryption);
     return new Published(0, written.rows());
   }
 }

@@ -1,9 +1,7 @@
 package dev.deid.io;
 
 import dev.deid.config.VacuumPolicy;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -45,10 +43,11 @@ public interface TableStore {
 
   void vacuum(String path, VacuumPolicy policy);
 
-  List<String> dataFiles(String path);
+  /** Every data file under the table's directory, current or not, read directly, bypassing the table's log. */
+  DataFiles dataFilesOnDisk(String path);
 
-  /** Reads every data file on disk, bypassing the table's log, and counts the rows {@code matching} keeps. */
-  DeltaStore.PhysicalScan scanDataFiles(String path, Function<Dataset<Row>, Dataset<Row>> matching);
+  /** How many data files are on disk, and their rows (null when there are none). */
+  record DataFiles(int count, Dataset<Row> rows) {}
 
   /** Replaces a table's contents and properties in one commit; returns the new version. */
   long replace(String path, Dataset<Row> data, Map<String, String> properties);

@@ -28,6 +28,11 @@ public record Warehouse(String root) {
     return published(release.audience(), release.name());
   }
 
+  /** Where a partner's signed recall lists go, beside its extracts (no output name starts with '_'). */
+  public String recalls(String partner) {
+    return inZone("partners", partner) + "/_recalls";
+  }
+
   /** An output's or release's location: {@code analysts/<name>} or {@code partners/<partner>/<name>}. */
   private String published(String audience, String name) {
     Audience parsed = Audience.of(audience);

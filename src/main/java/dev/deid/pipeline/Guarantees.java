@@ -15,6 +15,13 @@ import java.util.List;
 final class Guarantees {
   private Guarantees() {}
 
+  /** What encryption at rest an extract has, by key ids. */
+  static String encryption(dev.deid.io.ExtractEncryption.Plan plan) {
+    return "encrypted at rest: Parquet modular encryption (AES-GCM), footer and columns under key '"
+        + plan.keys().footer().id() + "'" + (plan.columnsUnderColumnKey().isEmpty() ? ""
+            : ", " + plan.columnsUnderColumnKey() + " under column key '" + plan.keys().columns().id() + "'");
+  }
+
   static List<String> of(OutputSpec output, List<ColumnSpec> columns, Pseudonymizer pz,
       RunReport.AnonymizationReport anonymization) {
     List<String> g = new ArrayList<>();

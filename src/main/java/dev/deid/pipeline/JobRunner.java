@@ -115,12 +115,13 @@ public final class JobRunner {
     StepTimer timer = recorder.timer;
     Preflight.Checked checked = timer.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
     Map<String, Hierarchy> hierarchyFiles = timer.time("hierarchy_files", () -> HierarchyFiles.readAll(spec));
-    RunContext context = new RunContext(spec, options, store, recorder.runId, checked.pseudonymizers(), checked.signingKey(),
+    RunContext context = new RunContext(spec, options, store, recorder.runId, checked.pseudonymizers(), checked.signingKey(), checked.encryption(),
         hierarchyFiles, mechanisms, beforeWrite, Map.of());
     KeyContinuity.Result keys = run(new KeyContinuity(), context, timer);
     PrivacyBudget budget = timer.time("budget_check",
         () -> PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime()));
-    recorder.deletion(run(new RetentionAndErasure(), context, timer));
+    RetentionAndErasure.Result deletion = run(new RetentionAndErasure(), context, timer);
+    recorder.deletion(deletion);
     Map<String, Long> versions = new LinkedHashMap<>();
     for (SourceSpec source : spec.sources().values()) {
       versions.put(source.name(), store.latestVersion(context.rawTable(source)));
@@ -128,6 +129,7 @@ public final class JobRunner {
     recorder.inputVersions(versions);
     RunContext pinned = context.withInputVersions(versions);
     recorder.outputs(new Outputs(keys.previousKeyIds(), budget, timer).run(pinned));
+    recorder.recalls(timer.time("recalls", () -> Recalls.write(pinned, deletion.recalls())));
     recorder.releases(new Releases(budget, timer).run(pinned));
   }
 

@@ -5,6 +5,7 @@ import dev.deid.config.ColumnSpec;
 import dev.deid.config.OutputSpec;
 import dev.deid.config.SourceSpec;
 import dev.deid.config.Transform;
+import dev.deid.io.ExtractEncryption;
 import dev.deid.io.Publisher;
 import dev.deid.privacy.Pseudonymizer;
 import dev.deid.privacy.anon.Anonymizer;
@@ -105,7 +106,12 @@ final class Outputs implements Stage<Outputs.Result> {
 
   private RunReport.OutputReport publish(RunContext context, Prepared p) {
     OutputSpec output = p.output();
-    List<String> guarantees = Guarantees.of(output, p.columns(), p.pseudonymizer(), p.anonymization());
+    ExtractEncryption.Plan encryption = output.format() == dev.deid.config.OutputFormat.DELTA ? null
+        : context.encryptionFor(output.audience(), List.of(p.data().columns()));
+    List<String> guarantees = new java.util.ArrayList<>(Guarantees.of(output, p.columns(), p.pseudonymizer(), p.anonymization()));
+    if (encryption != null) {
+      guarantees.add(Guarantees.encryption(encryption));
+    }
     Map<String, String> properties = new LinkedHashMap<>();
     properties.put("deid.run_id", context.runId());
     properties.put("deid.job", context.spec().name());
@@ -122,7 +128,7 @@ final class Outputs implements Stage<Outputs.Result> {
       manifestExtras.put("anonymization", claims(output.anonymization(), p.anonymization()));
     }
     Publisher.Published published = context.publisher().publish(location, output.format(), p.data(), properties,
-        manifestExtras, context.runId(), context.spec().vacuum());
+        manifestExtras, context.runId(), context.spec().vacuum(), encryption);
     List<RunReport.ColumnReport> columnReports = p.columns().stream()
         .map(c -> new RunReport.ColumnReport(c.name(), c.outputName(), c.columnClass().yamlName(), c.transform().action()))
         .toList();

@@ -8,6 +8,7 @@ import dev.deid.config.SourceSpec;
 import dev.deid.config.Transform;
 import dev.deid.errors.DeidException;
 import dev.deid.errors.Errors;
+import dev.deid.io.ExtractEncryption;
 import dev.deid.io.TableStore;
 import dev.deid.io.Warehouse;
 import dev.deid.io.KeyRing;
@@ -45,7 +46,22 @@ public final class Preflight {
    * the key that signs partner-extract manifests (null when the spec writes no extract).
    */
   public record Checked(Map<String, Pseudonymizer> pseudonymizers, Map<String, StructType> schemas,
-      ManifestSignature.SigningKey signingKey) {}
+      ManifestSignature.SigningKey signingKey, Map<String, ExtractEncryption.PartnerKeys> encryption) {}
+
+  /** The partners this spec publishes to whose contract requires encryption at rest. */
+  private static Set<String> encryptedPartners(JobSpec spec) {
+    Set<String> partners = new TreeSet<>();
+    List<String> audiences = new ArrayList<>();
+    spec.outputs().forEach(o -> audiences.add(o.audience()));
+    spec.releases().forEach(r -> audiences.add(r.audience()));
+    for (String audience : audiences) {
+      dev.deid.config.PartnerContract contract = spec.contractOf(audience);
+      if (contract != null && contract.encryptionRequired()) {
+        partners.add(contract.partner());
+      }
+    }
+    return partners;
+  }
 
   public static Checked check(JobSpec spec, Warehouse warehouse, TableStore store, KeyRing keys) {
     List<String> problems = new ArrayList<>();
@@ -68,6 +84,14 @@ public final class Preflight {
     if (writesExtracts) {
       try {
         signingKey = keys.signingKey();
+      } catch (DeidException e) {
+        problems.addAll(e.problems());
+      }
+    }
+    Map<String, ExtractEncryption.PartnerKeys> encryption = new LinkedHashMap<>();
+    for (String partner : encryptedPartners(spec)) {
+      try {
+        encryption.put(partner, keys.encryptionKeys(partner));
       } catch (DeidException e) {
         problems.addAll(e.problems());
       }
@@ -105,7 +129,7 @@ public final class Preflight {
     if (!problems.isEmpty()) {
       throw Errors.all(problems);
     }
-    return new Checked(pseudonymizers, schemas, signingKey);
+    return new Checked(pseudonymizers, schemas, signingKey, encryption);
   }
 
   private static void checkColumns(SourceSpec source, StructType schema, List<String> problems) {

@@ -71,9 +71,9 @@ final class Releases implements Stage<Releases.Result> {
     properties.put("deid.noise", release.noise().name().toLowerCase());
     properties.put("deid.contribution_bounds", release.bounds().maxGroups() + " groups x " + release.bounds().maxRowsPerGroup() + " rows");
     String location = context.options().warehouse().release(release);
-    Publisher.Published published = context.publisher().publish(location, release.format(),
-        ReleaseTables.toDataset(context.store().spark(), release, released), properties, Map.of(), context.runId(),
-        context.spec().vacuum());
+    Dataset<Row> table = ReleaseTables.toDataset(context.store().spark(), release, released);
+    Publisher.Published published = context.publisher().publish(location, release.format(), table, properties, Map.of(),
+        context.runId(), context.spec().vacuum(), context.encryptionFor(release.audience(), List.of(table.columns())));
     Map<String, String> statistics = new LinkedHashMap<>();
     if (!released.isEmpty()) {
       released.get(0).statistics().forEach((name, st) -> statistics.put(name, st.budget()

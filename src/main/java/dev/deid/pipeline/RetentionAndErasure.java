@@ -28,9 +28,11 @@ import org.apache.spark.sql.functions;
  * under the audit audience's key only.
  */
 final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
-  record Result(Map<String, PhysicalDeletion> retention, RunReport.ErasureReport erasure) {
+  /** {@code recalls}: what earlier partner deliveries must give up, to be written once the new ones are published. */
+  record Result(Map<String, PhysicalDeletion> retention, RunReport.ErasureReport erasure, List<Recalls.Pending> recalls) {
     Result {
       retention = Map.copyOf(retention);
+      recalls = List.copyOf(recalls);
     }
   }
 
@@ -49,10 +51,7 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
             .distinct()
             .cache();
     try {
-      checkRetentionFractions(context);
-      List<String> erasedPseudonyms = requests == null ? List.of() : erasedSubjectPseudonyms(context, requests);
-      Map<String, PhysicalDeletion> retention = new LinkedHashMap<>();
-      Map<String, PhysicalDeletion> erasedRaw = new LinkedHashMap<>();
+      Map<String, PhysicalDelete.Plan> plans = new LinkedHashMap<>();
       for (SourceSpec source : spec.sources().values()) {
         List<PhysicalDelete.Rule> rules = new ArrayList<>();
         if (source.retention() != null) {
@@ -61,10 +60,17 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
         if (requests != null) {
           rules.add(new PhysicalDelete.MatchingKeys("erasure", source.subjectColumn(), requests));
         }
-        if (rules.isEmpty()) {
-          continue;
+        if (!rules.isEmpty()) {
+          plans.put(source.name(), PhysicalDelete.plan(context.store(), context.rawTable(source), rules));
         }
-        Map<String, PhysicalDeletion> done = PhysicalDelete.apply(context.store(), context.rawTable(source), rules, spec.vacuum());
+      }
+      checkRetentionFractions(context, plans);
+      List<String> erasedPseudonyms = requests == null ? List.of() : erasedSubjectPseudonyms(context, requests);
+      Map<String, PhysicalDeletion> retention = new LinkedHashMap<>();
+      Map<String, PhysicalDeletion> erasedRaw = new LinkedHashMap<>();
+      for (Map.Entry<String, PhysicalDelete.Plan> planned : plans.entrySet()) {
+        SourceSpec source = spec.source(planned.getKey());
+        Map<String, PhysicalDeletion> done = PhysicalDelete.apply(context.store(), planned.getValue(), spec.vacuum());
         if (done.containsKey("retention")) {
           retention.put(source.name(), requirePhysicallyGone(done.get("retention"), spec, source.path() + ".retention"));
         }
@@ -74,7 +80,8 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
       }
       RunReport.ErasureReport erasure = requests == null ? null
           : eraseFromOutputs(context, requests, erasedPseudonyms, erasedRaw);
-      return new Result(retention, erasure);
+      List<Recalls.Pending> recalls = requests == null ? List.of() : Recalls.find(context, requests, erasedRaw);
+      return new Result(retention, erasure, recalls);
     } finally {
       if (requests != null) {
         requests.unpersist();
@@ -83,26 +90,23 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
   }
 
   /**
-   * The circuit breaker: before any table is touched, counts per source the rows retention would
-   * delete (one aggregation per table); if any source would lose more than its spec's
-   * {@code maxDeleteFraction}, nothing is deleted and every such source is named, unless the
-   * operator confirmed with {@code --allow-large-deletion}.
+   * The circuit breaker: before any table is touched, the plans say per source how many rows
+   * retention would delete; if any source would lose more than its spec's {@code maxDeleteFraction},
+   * nothing is deleted and every such source is named, unless the operator confirmed with
+   * {@code --allow-large-deletion}.
    */
-  private static void checkRetentionFractions(RunContext context) {
+  private static void checkRetentionFractions(RunContext context, Map<String, PhysicalDelete.Plan> plans) {
     if (context.options().allowLargeDeletion()) {
       return;
     }
     List<String> problems = new ArrayList<>();
-    for (SourceSpec source : context.spec().sources().values()) {
+    for (Map.Entry<String, PhysicalDelete.Plan> planned : plans.entrySet()) {
+      SourceSpec source = context.spec().source(planned.getKey());
       if (source.retention() == null) {
         continue;
       }
-      PhysicalDelete.OlderThan rule = PhysicalDelete.OlderThan.retention(source.retention(), context.options().referenceTime());
-      Row counts = context.store().read(context.rawTable(source))
-          .agg(functions.count(functions.lit(1)), functions.sum(functions.when(rule.expired(), 1).otherwise(0)))
-          .first();
-      long rows = counts.getLong(0);
-      long matching = counts.isNullAt(1) ? 0 : counts.getLong(1);
+      long rows = planned.getValue().rows();
+      long matching = planned.getValue().matching("retention");
       if (rows > 0 && matching > source.retention().maxDeleteFraction() * rows) {
         problems.add(Errors.retentionDeletesTooMuch(source.path() + ".retention", matching, rows,
             source.retention().maxDeleteFraction()));
@@ -156,8 +160,9 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
       }
       UserDefinedFunction udf = Pseudonymize.udf(context.pseudonymizer(output.audience()));
       Dataset<Row> pseudonyms = requests.select(Pseudonymize.pseudonymOf(udf, functions.col("subject_id")).as("p"));
-      PhysicalDeletion d = PhysicalDelete.apply(context.store(), location,
-          List.of(new PhysicalDelete.MatchingKeys("erasure", column, pseudonyms)), spec.vacuum()).get("erasure");
+      PhysicalDelete.Plan plan = PhysicalDelete.plan(context.store(), location,
+          List.of(new PhysicalDelete.MatchingKeys("erasure", column, pseudonyms)));
+      PhysicalDeletion d = PhysicalDelete.apply(context.store(), plan, spec.vacuum()).get("erasure");
       outputs.put(output.name(), requirePhysicallyGone(d, spec, output.path()));
     }
     String auditKeyId = context.pseudonymizer(spec.erasure().auditAudience()).keyId();

@@ -2,6 +2,7 @@ package dev.deid.pipeline;
 
 import dev.deid.config.JobSpec;
 import dev.deid.config.SourceSpec;
+import dev.deid.io.ExtractEncryption;
 import dev.deid.io.TableStore;
 import dev.deid.privacy.ManifestSignature;
 import dev.deid.privacy.Pseudonymizer;
@@ -22,17 +23,19 @@ import org.apache.spark.sql.Row;
  * read is pinned to. Immutable; {@link #withInputVersions} gives the context of the later stages.
  */
 record RunContext(JobSpec spec, RunOptions options, TableStore store, String runId,
-    Map<String, Pseudonymizer> pseudonymizers, ManifestSignature.SigningKey signingKey, Map<String, Hierarchy> fileHierarchies,
+    Map<String, Pseudonymizer> pseudonymizers, ManifestSignature.SigningKey signingKey,
+    Map<String, ExtractEncryption.PartnerKeys> encryption, Map<String, Hierarchy> fileHierarchies,
     Mechanisms mechanisms, UnaryOperator<Dataset<Row>> beforeWrite, Map<String, Long> inputVersions) {
 
   RunContext {
     pseudonymizers = Map.copyOf(pseudonymizers);
+    encryption = Map.copyOf(encryption);
     fileHierarchies = Map.copyOf(fileHierarchies);
     inputVersions = Map.copyOf(inputVersions);
   }
 
   RunContext withInputVersions(Map<String, Long> versions) {
-    return new RunContext(spec, options, store, runId, pseudonymizers, signingKey, fileHierarchies, mechanisms, beforeWrite,
+    return new RunContext(spec, options, store, runId, pseudonymizers, signingKey, encryption, fileHierarchies, mechanisms, beforeWrite,
         versions);
   }
 
@@ -49,6 +52,20 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
   /** Publishes outputs and releases, signing extract manifests with the run's key. */
   dev.deid.io.Publisher publisher() {
     return new dev.deid.io.Publisher(store, signingKey);
+  }
+
+  /**
+   * How an extract for {@code audience} with these columns is encrypted: under its partner's keys
+   * when the contract requires it, with the contract's sensitive columns under the column key;
+   * null for plaintext.
+   */
+  ExtractEncryption.Plan encryptionFor(String audience, java.util.List<String> columns) {
+    dev.deid.config.PartnerContract contract = spec.contractOf(audience);
+    if (contract == null || !contract.encryptionRequired()) {
+      return null;
+    }
+    return new ExtractEncryption.Plan(encryption.get(contract.partner()),
+        columns.stream().filter(contract.sensitiveColumns()::contains).toList());
   }
 
   Pseudonymizer pseudonymizer(String audience) {

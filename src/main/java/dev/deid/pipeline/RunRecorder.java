@@ -26,6 +26,7 @@ final class RunRecorder {
   private RetentionAndErasure.Result deletion;
   private Outputs.Result outputs;
   private Releases.Result releases;
+  private List<RunReport.RecallReport> recalls = List.of();
 
   RunRecorder(String runId, Instant started, String job) {
     this.runId = runId;
@@ -54,6 +55,10 @@ final class RunRecorder {
     this.releases = result;
   }
 
+  void recalls(List<RunReport.RecallReport> written) {
+    this.recalls = List.copyOf(written);
+  }
+
   String job() {
     return job;
   }
@@ -62,7 +67,8 @@ final class RunRecorder {
     return new RunReport(runId, job, specHash, status, error, started.toString(), referenceTime.toString(),
         Duration.between(started, Instant.now()).toMillis(), inputVersions,
         deletion == null ? Map.of() : deletion.retention(), deletion == null ? null : deletion.erasure(),
-        outputs == null ? List.of() : outputs.outputs(), releases == null ? List.of() : releases.releases(), timer.millis());
+        outputs == null ? List.of() : outputs.outputs(), releases == null ? List.of() : releases.releases(), recalls,
+        timer.millis());
   }
 
   /** Writes the report under {@code reports/<job>/} and appends its audit row; returns the report's path. */
@@ -91,6 +97,9 @@ final class RunRecorder {
       counts.put("output." + o.name() + ".filtered_by_consent", o.rowsFilteredByConsent());
       counts.put("output." + o.name() + ".suppressed", o.rowsSuppressed());
       counts.put("output." + o.name() + ".rows_out", o.rowsOut());
+    }
+    for (RunReport.RecallReport r : report.recalls()) {
+      r.extracts().forEach((extract, n) -> counts.put("recall." + r.partner() + "." + extract + ".pseudonyms", (long) n));
     }
     for (RunReport.ReleaseReport r : report.releases()) {
       outputVersions.put(r.name(), r.version());

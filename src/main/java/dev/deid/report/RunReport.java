@@ -22,7 +22,14 @@ public record RunReport(
     ErasureReport erasure,
     List<OutputReport> outputs,
     List<ReleaseReport> releases,
+    List<RecallReport> recalls,
     Map<String, Long> stepMillis) {
+
+  /**
+   * A signed recall list written for a partner: where, under which pseudonym key, and per extract
+   * how many pseudonyms it lists (-1: the whole earlier delivery is recalled).
+   */
+  public record RecallReport(String partner, String file, String pseudonymKeyId, Map<String, Integer> extracts) {}
 
   /**
    * A differentially private release: its budget, noise, contribution bounds and groups. Every

@@ -107,6 +107,16 @@ class BadInputTest {
     runRefused(sample, dir, "Cannot sign partner extracts", "DEID_SIGNING_KEY");
   }
 
+  @Test
+  void missingOrMalformedEncryptionKey_forAnEncryptingContract_isRefusedBeforeAnythingIsWritten() throws Exception {
+    Path dir = TestWarehouses.keyDirectory();
+    Files.delete(dir.resolve("kms_acme_columns.key"));
+    runRefused(sample, dir, "Cannot encrypt partner extracts", "DEID_KMS_ACME_COLUMNS", "kms_acme_columns.key");
+    Path bad = TestWarehouses.keyDirectory();
+    TestWarehouses.writeMasterKey(bad, "kms_acme_footer.key", "acme-footer-k1", new byte[12]);
+    runRefused(sample, bad, "Invalid encryption (partner 'acme', footer key)", "12 bytes");
+  }
+
   /** A far-future reference time would expire every row: refused before anything is deleted. */
   @Test
   void futureReferenceTime_isRefusedBeforeAnythingIsDeleted() throws Exception {

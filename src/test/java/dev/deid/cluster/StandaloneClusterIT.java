@@ -44,7 +44,9 @@ class StandaloneClusterIT {
     return Map.of(
         "DEID_KEY_ANALYSTS", "analysts-k1:" + Base64.getEncoder().encodeToString(TestWarehouses.ANALYSTS_SECRET),
         "DEID_KEY_PARTNER_ACME", "acme-k1:" + Base64.getEncoder().encodeToString(TestWarehouses.PARTNER_SECRET),
-        "DEID_SIGNING_KEY", TestWarehouses.SIGNING[0]);
+        "DEID_SIGNING_KEY", TestWarehouses.SIGNING[0],
+        "DEID_KMS_ACME_FOOTER", "acme-footer-k1:" + Base64.getEncoder().encodeToString(TestWarehouses.FOOTER_SECRET),
+        "DEID_KMS_ACME_COLUMNS", "acme-columns-k1:" + Base64.getEncoder().encodeToString(TestWarehouses.COLUMNS_SECRET));
   }
 
   /** The README's spark-submit recipe, pointed at the test cluster, a local warehouse and an event log. */
@@ -87,6 +89,7 @@ class StandaloneClusterIT {
     assertTrue(finished, "the cluster run did not finish in 8 minutes: " + tail(output));
     assertEquals(0, driver.exitValue(), "the cluster run must succeed: " + tail(output));
     assertTasksRanOnExecutors(eventLog);
+    assertNoSecretIn(eventLog);
     return millis;
   }
 
@@ -108,6 +111,22 @@ class StandaloneClusterIT {
     }
     assertFalse(tasksByExecutor.isEmpty(), "the event log must record tasks");
     assertFalse(tasksByExecutor.containsKey("driver"), "no task may run in the driver: " + tasksByExecutor);
+  }
+
+  /** The master keys travel to executors in the write's configuration; Spark's event log must hold none of them. */
+  static void assertNoSecretIn(Path eventLog) throws Exception {
+    List<String> secrets = List.of(Base64.getEncoder().encodeToString(TestWarehouses.FOOTER_SECRET),
+        Base64.getEncoder().encodeToString(TestWarehouses.COLUMNS_SECRET),
+        Base64.getEncoder().encodeToString(TestWarehouses.ANALYSTS_SECRET),
+        Base64.getEncoder().encodeToString(TestWarehouses.PARTNER_SECRET));
+    try (Stream<Path> files = Files.walk(eventLog)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        String text = Files.readString(file);
+        for (String secret : secrets) {
+          assertFalse(text.contains(secret), "a key secret is in the event log " + file.getFileName());
+        }
+      }
+    }
   }
 
   static JsonNode report(Warehouse warehouse, int index) throws Exception {
@@ -164,6 +183,13 @@ class StandaloneClusterIT {
       // Keys given only in the driver's environment reached the executors: pseudonyms are the HMAC
       // of the raw id under the analysts' secret, and equal to local mode's.
       Set<String> published = pseudonyms(onCluster, "customers_analytics");
+
+      // Executors encrypted the partner extract with the partner's keys: it reads back only with them.
+      Path extract = Path.of(onCluster.root(), "partners", "acme", "orders_partner");
+      String run = extract.resolve(Files.readString(extract.resolve("_CURRENT")).strip()).toString();
+      assertEquals(clusterReport.path("outputs").get(3).path("rowsOut").asLong(), spark.read()
+          .options(dev.deid.io.ExtractEncryption.readOptions(TestWarehouses.acmeMasterKeys())).parquet(run).count());
+      org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> spark.read().parquet(run).count());
       assertEquals(pseudonyms(local, "customers_analytics"), published);
       List<String> rawIds = spark.read().format("delta").load(onCluster.rawTable("customers")).select("customer_id")
           .as(Encoders.STRING()).collectAsList();

@@ -121,7 +121,22 @@ class SampleSpecValidationTest {
         "releases[1].purpose");
     assertRefused(edit("    minimumK: 10", "    minimumK: 20"), "outputs[4].anonymization", "k=10 is below the contract's minimum k=20");
     assertRefused(edit("    formats: [parquet]", "    formats: [csv]"), "outputs[3].format", "format parquet is not in the contract");
-    assertRefused(edit("    encryption: none", "    encryption: required"), "outputs[3].format", "requires encrypted files");
+  }
+
+  @Test
+  void parse_encryptionContracts_refuseWhatCannotBeEncrypted() {
+    String orders = "    format: parquet\n    columns: [customer_id, order_ts, amount, category, store_region]";
+    assertTrue(SAMPLE.contains(orders));
+    String csv = edit("    formats: [parquet]", "    formats: [parquet, csv]")
+        .replace(orders, orders.replace("format: parquet", "format: csv"));
+    assertRefused(csv, "outputs[3].format", "requires encrypted files, and CSV cannot be encrypted at rest", "use format parquet");
+    assertRefused(edit("    sensitiveColumns: [amount]", "    sensitiveColumns: [amount, name]"),
+        "partners.acme.sensitiveColumns", "columns [name] are not in allowedColumns");
+    assertRefused(edit("    encryption: required", "    encryption: none"), "partners.acme.sensitiveColumns",
+        "this contract encrypts nothing");
+    JobSpec spec = SpecLoader.parse(SAMPLE, "customers.yaml");
+    assertTrue(spec.contractOf("partner:acme").encryptionRequired());
+    assertTrue(spec.contractOf("partner:acme").sensitiveColumns().equals(java.util.Set.of("amount")));
   }
 
   @Test

@@ -76,7 +76,7 @@ class ExtractVerifierTest {
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("deid.key_id", "acme-k1");
     metadata.put("anonymization", claims);
-    new ExtractStore(SPARK).write(location, "run-1", rows(), OutputFormat.PARQUET, metadata, SIGNING);
+    new ExtractStore(SPARK).write(location, "run-1", rows(), OutputFormat.PARQUET, metadata, SIGNING, null);
     return location;
   }
 

@@ -93,12 +93,7 @@ public final class InMemoryTableStore implements TableStore {
   }
 
   @Override
-  public List<String> dataFiles(String path) {
-    throw rows();
-  }
-
-  @Override
-  public DeltaStore.PhysicalScan scanDataFiles(String path, Function<Dataset<Row>, Dataset<Row>> matching) {
+  public DataFiles dataFilesOnDisk(String path) {
     throw rows();
   }
 

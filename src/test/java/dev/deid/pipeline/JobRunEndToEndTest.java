@@ -66,6 +66,24 @@ class JobRunEndToEndTest {
     return new HashSet<>(oneColumn.as(Encoders.STRING()).collectAsList());
   }
 
+  /** A partner extract's files, read as the partner does, with its copies of the master keys. */
+  static Dataset<Row> partnerFiles(Path runDirectory) {
+    return spark.read().options(dev.deid.io.ExtractEncryption.readOptions(TestWarehouses.acmeMasterKeys()))
+        .parquet(runDirectory.toString());
+  }
+
+  /** The contract requires encryption: without the partner's keys an extract does not read. */
+  @Test
+  void partnerExtracts_areEncrypted_andReadOnlyWithThePartnersKeys() throws Exception {
+    Path extract = Path.of(warehouse.root(), "partners", "acme", "orders_partner");
+    Path dir = extract.resolve(Files.readString(extract.resolve("_CURRENT")).strip());
+    org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> spark.read().parquet(dir.toString()).count());
+    assertTrue(partnerFiles(dir).count() > 100);
+    Map<?, ?> manifest = new com.fasterxml.jackson.databind.ObjectMapper().readValue(dir.resolve("_manifest.json").toFile(), Map.class);
+    assertEquals(Map.of("scheme", "parquet-modular-encryption", "algorithm", "AES_GCM_V1", "footerKeyId", "acme-footer-k1",
+        "columnKeyId", "acme-columns-k1", "columnsUnderColumnKey", List.of("amount")), manifest.get("encryption"));
+  }
+
   /** Every Parquet file under a directory, read directly (no Delta log, no deletion vectors). */
   static Dataset<Row> everyDataFile(String table) throws Exception {
     try (Stream<Path> files = Files.walk(Path.of(table))) {
@@ -222,7 +240,7 @@ class JobRunEndToEndTest {
       assertEquals(f.getValue(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
     }
     assertEquals("acme-k1", manifest.get("deid.key_id"));
-    Set<String> partner = strings(spark.read().parquet(dir.toString()).select("customer_id"));
+    Set<String> partner = strings(partnerFiles(dir).select("customer_id"));
     Set<String> analyst = strings(analysts("orders_analytics").select("customer_id"));
     assertFalse(partner.isEmpty());
     partner.retainAll(analyst);
@@ -232,7 +250,7 @@ class JobRunEndToEndTest {
   void customersPartnerExtract_isTenAnonymousOnGeneralizedLabels() throws Exception {
     Path extract = Path.of(warehouse.root(), "partners", "acme", "customers_partner");
     Path dir = extract.resolve(Files.readString(extract.resolve("_CURRENT")).strip());
-    Dataset<Row> data = spark.read().parquet(dir.toString());
+    Dataset<Row> data = partnerFiles(dir);
     assertEquals(Set.of("age_band", "postcode", "province", "signup_month"), Set.of(data.columns()),
         "only the columns the partner's purpose needs");
     AnonymityChecker checker = new AnonymityChecker(data, List.of("age_band", "postcode", "province"));
@@ -256,7 +274,9 @@ class JobRunEndToEndTest {
     for (String extract : List.of("customers_partner", "orders_partner")) {
       java.io.StringWriter out = new java.io.StringWriter();
       int code = DeidCli.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()), "verify",
-          Path.of(warehouse.root(), "partners", "acme", extract).toString(), "--public-key", keys.resolve("signing.pub").toString());
+          Path.of(warehouse.root(), "partners", "acme", extract).toString(), "--public-key", keys.resolve("signing.pub").toString(),
+          "--decryption-key", keys.resolve("kms_acme_footer.key").toString(),
+          "--decryption-key", keys.resolve("kms_acme_columns.key").toString());
       assertEquals(0, code, out.toString());
       if (extract.equals("customers_partner")) {
         assertTrue(out.toString().contains("k=10"), "the stated k is rechecked: " + out);

@@ -1,6 +1,7 @@
 package dev.deid.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,13 +9,27 @@ import dev.deid.TestSpark;
 import dev.deid.TestWarehouses;
 import dev.deid.errors.DeidException;
 import dev.deid.io.DeltaStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deid.cli.DeidCli;
+import dev.deid.io.ExtractEncryption;
 import dev.deid.io.ExtractStore;
 import dev.deid.io.Warehouse;
 import dev.deid.io.KeyRing;
 import dev.deid.report.RunReport;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
@@ -23,7 +38,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Successive runs on one warehouse: a crash mid-write, a silently changed key, a visible rotation. */
+/**
+ * Successive runs on one warehouse: a crash mid-write, a silently changed key, a visible rotation,
+ * and a signed recall list for a partner when subjects it already received are erased.
+ */
 class OutputAtomicityAndKeyRotationTest {
   static final Path SPEC = Path.of("jobs/customers.yaml");
   static SparkSession spark = TestSpark.session();
@@ -101,5 +119,47 @@ class OutputAtomicityAndKeyRotationTest {
     assertEquals(rotatedId, customersReport.keyId());
     assertEquals(before, customersReport.previousKeyId());
     assertEquals(rotatedId, store.properties(customers()).get("deid.key_id"));
+  }
+
+  static Dataset<Row> delivered(String extract) {
+    String run = new ExtractStore(spark).currentRun(extract);
+    return spark.read().options(ExtractEncryption.readOptions(TestWarehouses.acmeMasterKeys())).parquet(extract + "/" + run);
+  }
+
+  @Test
+  void erasureOfDeliveredSubjects_writesASignedRecallList_thePartnerCanVerify() throws Exception {
+    Set<String> deliveredPseudonyms = new HashSet<>(delivered(extract()).select("customer_id").as(Encoders.STRING()).collectAsList());
+    List<String> erase = store.read(warehouse.rawTable("orders")).select("customer_id").distinct().as(Encoders.STRING())
+        .collectAsList().stream()
+        .filter(id -> deliveredPseudonyms.contains(TestWarehouses.hmacHex(TestWarehouses.PARTNER_SECRET, id)))
+        .sorted().limit(3).toList();
+    assertEquals(3, erase.size(), "subjects the partner received");
+    spark.createDataFrame(erase.stream().map(id -> RowFactory.create(id, Timestamp.from(TestWarehouses.REFERENCE_TIME))).toList(),
+        store.read(warehouse.rawTable("erasure_requests")).schema())
+        .write().format("delta").mode("append").save(warehouse.rawTable("erasure_requests"));
+
+    RunReport report = new JobRunner(spark, options(currentKeys)).run(SPEC);
+
+    List<String> expected = erase.stream().map(id -> TestWarehouses.hmacHex(TestWarehouses.PARTNER_SECRET, id)).sorted().toList();
+    RunReport.RecallReport recall = report.recalls().get(0);
+    assertEquals("acme", recall.partner());
+    assertEquals(Map.of("orders_partner", 3, "customers_partner", -1), recall.extracts());
+    JsonNode list = new ObjectMapper().readTree(Path.of(recall.file()).toFile());
+    JsonNode orders = list.path("extracts").get(0);
+    assertEquals("orders_partner", orders.path("extract").asText());
+    List<String> listed = new ArrayList<>();
+    orders.path("pseudonyms").forEach(p -> listed.add(p.asText()));
+    assertEquals(expected, listed, "exactly the erased subjects, as the partner knows them");
+    assertEquals("acme-k1", list.path("pseudonymKeyId").asText());
+    Set<String> now = new HashSet<>(delivered(extract()).select("customer_id").as(Encoders.STRING()).collectAsList());
+    expected.forEach(p -> assertFalse(now.contains(p), "the new delivery must not hold an erased subject"));
+
+    StringWriter out = new StringWriter();
+    assertEquals(0, DeidCli.execute(new PrintWriter(out), new PrintWriter(new StringWriter()), "verify", recall.file(),
+        "--public-key", keys.resolve("signing.pub").toString()), out.toString());
+    assertTrue(out.toString().contains("3 subjects by customer_id"), out.toString());
+    Files.writeString(Path.of(recall.file()), Files.readString(Path.of(recall.file())).replace(expected.get(0), "0".repeat(64)));
+    assertEquals(1, DeidCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "verify",
+        recall.file(), "--public-key", keys.resolve("signing.pub").toString()), "a changed recall list must fail");
   }
 }

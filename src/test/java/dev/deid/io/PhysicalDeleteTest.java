@@ -1,0 +1,136 @@
+package dev.deid.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deid.TestSpark;
+import dev.deid.config.VacuumPolicy;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Physical deletion on a small Delta table: what the plan counts, that every deleted row is gone
+ * from every file on disk, and that a table with nothing to delete costs no DELETE and no VACUUM
+ * unless an earlier run left deleted rows in unvacuumed files.
+ */
+class PhysicalDeleteTest {
+  static final SparkSession SPARK = TestSpark.session();
+  static final DeltaStore STORE = new DeltaStore(SPARK);
+  static final VacuumPolicy NOW = new VacuumPolicy(0, true);
+  static final Instant CUTOFF = Instant.parse("2026-01-01T00:00:00Z");
+  static final StructType SCHEMA = new StructType()
+      .add("id", DataTypes.StringType)
+      .add("at", DataTypes.TimestampType);
+
+  /** 20 rows: ids s0..s19; s0..s5 before the cutoff, s18 and s19 without a timestamp, the rest after it. */
+  static String table() {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Timestamp at = i >= 18 ? null : Timestamp.from(CUTOFF.plusSeconds(i < 6 ? -86_400L * (i + 1) : 86_400L * i));
+      rows.add(RowFactory.create(i == 17 ? null : "s" + i, at));
+    }
+    String path = TestSpark.tempDirectory("physical-delete").resolve("t").toString();
+    SPARK.createDataFrame(rows, SCHEMA).repartition(3).write().format("delta").save(path);
+    return path;
+  }
+
+  static Dataset<Row> keys(String... ids) {
+    return SPARK.createDataset(List.of(ids), org.apache.spark.sql.Encoders.STRING()).toDF("subject");
+  }
+
+  static List<PhysicalDelete.Rule> retentionAndErasure(String... ids) {
+    return List.of(new PhysicalDelete.OlderThan("retention", "at", CUTOFF),
+        new PhysicalDelete.MatchingKeys("erasure", "id", keys(ids)));
+  }
+
+  @Test
+  void plan_countsEachRowUnderItsFirstRule_andTheRowsNoRuleCanJudge() {
+    // s2 is expired and erased: retention's; s7 and s8 erasure's; s99 is in no row.
+    PhysicalDelete.Plan plan = PhysicalDelete.plan(STORE, table(), retentionAndErasure("s2", "s7", "s8", "s99"));
+    assertEquals(20, plan.rows());
+    assertEquals(Map.of("retention", 6L, "erasure", 2L), plan.matching());
+    assertEquals(Map.of("retention", 2L, "erasure", 1L), plan.withNull());
+  }
+
+  @Test
+  void apply_deletesInOneCommit_andNoDeletedRowIsLeftInAnyFile() {
+    String t = table();
+    long before = STORE.latestVersion(t);
+    Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE,
+        PhysicalDelete.plan(STORE, t, retentionAndErasure("s2", "s7", "s8")), NOW);
+    assertEquals(6, done.get("retention").rowsDeleted());
+    assertEquals(2, done.get("erasure").rowsDeleted());
+    assertTrue(done.get("retention").physicallyGone() && done.get("erasure").physicallyGone());
+    assertTrue(done.get("erasure").vacuumed());
+    assertEquals(before + 1, STORE.latestVersion(t) - vacuumCommits(t, before), "one DELETE commit for both rules");
+    assertEquals(12, STORE.read(t).count());
+    assertEquals(12, STORE.dataFilesOnDisk(t).rows().count(), "files on disk hold only the current rows");
+  }
+
+  @Test
+  void apply_withMoreKeysThanLiterals_mergesAndProvesTheSame() {
+    String t = table();
+    Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE,
+        PhysicalDelete.plan(STORE, t, retentionAndErasure("s2", "s7", "s8"), 1), NOW);
+    assertEquals(6, done.get("retention").rowsDeleted());
+    assertEquals(2, done.get("erasure").rowsDeleted());
+    assertTrue(done.get("erasure").physicallyGone());
+    List<String> left = STORE.dataFilesOnDisk(t).rows().filter("id in ('s2', 's7', 's8')").select("id")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertEquals(List.of(), left);
+  }
+
+  @Test
+  void apply_withNothingToDelete_commitsNothing_andSkipsVacuum() {
+    String t = table();
+    long before = STORE.latestVersion(t);
+    Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE,
+        PhysicalDelete.plan(STORE, t, List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("nobody")))), NOW);
+    assertEquals(0, done.get("erasure").rowsDeleted());
+    assertFalse(done.get("erasure").vacuumed());
+    assertTrue(done.get("erasure").physicallyGone());
+    assertEquals(before, STORE.latestVersion(t));
+  }
+
+  @Test
+  void apply_afterAnInterruptedRun_vacuumsWhatThatRunLeftOnDisk() {
+    String t = table();
+    // An earlier run deleted s3 and died before its VACUUM: s3 is still in a replaced file.
+    STORE.delete(t, functions.col("id").equalTo("s3"));
+    assertEquals(1, STORE.dataFilesOnDisk(t).rows().filter("id = 's3'").count());
+    Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE,
+        PhysicalDelete.plan(STORE, t, List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("s3")))), NOW);
+    assertEquals(0, done.get("erasure").rowsDeleted());
+    assertTrue(done.get("erasure").vacuumed());
+    assertEquals(0, done.get("erasure").rowsStillOnDisk());
+    assertEquals(0, STORE.dataFilesOnDisk(t).rows().filter("id = 's3'").count());
+  }
+
+  @Test
+  void apply_withAVacuumWindow_reportsTheRowsTheWindowKeeps() {
+    String t = table();
+    Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE,
+        PhysicalDelete.plan(STORE, t, retentionAndErasure("s7")), new VacuumPolicy(168, false));
+    assertEquals(6, done.get("retention").rowsDeleted());
+    assertEquals(6, done.get("retention").rowsStillOnDisk(), "replaced files stay for the window");
+    assertFalse(done.get("retention").physicallyGone());
+  }
+
+  private static long vacuumCommits(String table, long since) {
+    return io.delta.tables.DeltaTable.forPath(SPARK, table).history()
+        .filter(functions.col("version").gt(since))
+        .filter(functions.col("operation").startsWith("VACUUM")).count();
+  }
+}
