@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  * does not repeat), written as Delta; then k-anonymized with ARX's hierarchies at 0 % and 5 %
  * suppression. Prints the wall time of each phase, including the Spark read, and the peak heap.
  */
-@Command(name = "anonymization-benchmark", description = "Time k-anonymization of Adult replicated to N rows.")
+@Command(mixinStandardHelpOptions = true, name = "anonymization-benchmark", description = "Time k-anonymization of Adult replicated to N rows.")
 public final class AnonymizationBenchmark implements Callable<Integer> {
   static final String[] COLUMNS = {"sex", "age", "race", "marital-status", "education", "native-country", "workclass",
       "occupation", "salary-class"};

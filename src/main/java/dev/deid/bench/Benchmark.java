@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  * Generates N customers, copies the raw tables to Delta as a baseline, then runs the sample job on
  * the same raw tables and prints per-step wall time, rows/s and the job/copy ratio.
  */
-@Command(name = "benchmark", description = "Time the sample job against a plain Delta copy of the same raw tables.")
+@Command(mixinStandardHelpOptions = true, name = "benchmark", description = "Time the sample job against a plain Delta copy of the same raw tables.")
 public final class Benchmark implements Callable<Integer> {
   @Option(names = "--customers", defaultValue = "1000000")
   long customers;

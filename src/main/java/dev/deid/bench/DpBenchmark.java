@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * synthetic orders: the DP release's wall time next to the plain Spark aggregate of the same
  * query in the same run, and the measured noise standard deviation over the theoretical one.
  */
-@Command(name = "dp-benchmark", description = "Time a DP release against the plain aggregate on synthetic orders.")
+@Command(mixinStandardHelpOptions = true, name = "dp-benchmark", description = "Time a DP release against the plain aggregate on synthetic orders.")
 public final class DpBenchmark implements Callable<Integer> {
   @Option(names = "--orders", defaultValue = "10000000")
   long orders;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * best-effort heuristic given the same time. Every output is written as CSV and read back to
  * recompute its classes independently; a class below k or too much suppression fails the command.
  */
-@Command(name = "lattice-benchmark", description = "Global recoding on ARX's benchmark datasets, with ARX's heuristic for comparison.")
+@Command(mixinStandardHelpOptions = true, name = "lattice-benchmark", description = "Global recoding on ARX's benchmark datasets, with ARX's heuristic for comparison.")
 public final class LatticeBenchmark implements Callable<Integer> {
   @Option(names = "--data", defaultValue = "../shared/data", description = "Directory holding one folder per dataset.")
   Path data;

@@ -101,11 +101,13 @@ public final class DeidCli implements Callable<Integer> {
     Warehouse resolve() {
       String root = warehouse != null ? warehouse
           : System.getenv().getOrDefault("DEID_WAREHOUSE", Path.of("target/warehouse").toAbsolutePath().toString());
-      return new Warehouse(root);
+      Warehouse resolved = new Warehouse(root);
+      resolved.requireFileSystem(spark().sparkContext().hadoopConfiguration());
+      return resolved;
     }
   }
 
-  @Command(name = "run", description = "Run a job spec: retention, erasure, then every output.")
+  @Command(mixinStandardHelpOptions = true, name = "run", description = "Run a job spec: retention, erasure, then every output.")
   static final class Run implements Callable<Integer> {
     @Parameters(index = "0", description = "The job spec (YAML).")
     Path spec;
@@ -121,18 +123,30 @@ public final class DeidCli implements Callable<Integer> {
     @Option(names = "--allow-large-deletion", description = "Confirm that retention may delete more of a table than its "
         + "spec's maxDeleteFraction (default 0.2); without it such a run stops before deleting anything.")
     boolean allowLargeDeletion;
+    @Option(names = "--dry-run", description = "Check everything a run checks before deleting, and print what it would "
+        + "delete per table and spend per budget; change nothing (no report, no audit row). Exit 1 if the run would stop.")
+    boolean dryRun;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec command;
 
     @Override
     public Integer call() {
       RunOptions options = new RunOptions(warehouse.resolve(), KeyRing.fromEnvironment(keyDir),
           referenceTime != null ? referenceTime : Instant.now(), allowLargeDeletion);
+      if (dryRun) {
+        dev.deid.pipeline.DryRun plan = new JobRunner(spark(), options).dryRun(spec);
+        PrintWriter out = command.commandLine().getOut();
+        plan.lines().forEach(out::println);
+        out.flush();
+        return plan.wouldRun() ? 0 : FAILED;
+      }
       RunReport report = new JobRunner(spark(), options).run(spec);
       Summary.print(report, options.warehouse());
       return 0;
     }
   }
 
-  @Command(name = "validate", description = "Check a job spec and report every error at once; with --warehouse, "
+  @Command(mixinStandardHelpOptions = true, name = "validate", description = "Check a job spec and report every error at once; with --warehouse, "
       + "also check it against the raw tables and keys.")
   static final class Validate implements Callable<Integer> {
     @Parameters(index = "0", description = "The job spec (YAML).")
@@ -195,7 +209,7 @@ public final class DeidCli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "generate", description = "Generate sample raw customer tables as Delta.")
+  @Command(mixinStandardHelpOptions = true, name = "generate", description = "Generate sample raw customer tables as Delta.")
   static final class Generate implements Callable<Integer> {
     @CommandLine.Mixin
     WarehouseOption warehouse = new WarehouseOption();
@@ -215,7 +229,7 @@ public final class DeidCli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "sample", description = "Reset the demo warehouse to freshly generated sample raw tables (its "
+  @Command(mixinStandardHelpOptions = true, name = "sample", description = "Reset the demo warehouse to freshly generated sample raw tables (its "
       + "outputs, audit and budget ledger go), create development keys if none are configured, then run "
       + "jobs/customers.yaml on it: the same result every time.")
   static final class Sample implements Callable<Integer> {

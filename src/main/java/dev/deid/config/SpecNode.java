@@ -45,9 +45,28 @@ final class SpecNode {
   void allowOnly(Set<String> keys) {
     for (String key : values.keySet()) {
       if (!keys.contains(key)) {
-        problem(key, "unknown field", "remove it or use one of " + keys);
+        String near = closest(key, keys);
+        problem(key, "unknown field" + (near == null ? "" : " (did you mean '" + near + "'?)"),
+            near == null ? "remove it or use one of " + new java.util.TreeSet<>(keys) : "rename it to " + near);
       }
     }
+  }
+
+  /** The allowed key a misspelt one most likely meant: two edits, or a third of its letters for long keys, ignoring case. */
+  static String closest(String key, Set<String> keys) {
+    org.apache.commons.text.similarity.LevenshteinDistance distance = org.apache.commons.text.similarity.LevenshteinDistance
+        .getDefaultInstance();
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : new java.util.TreeSet<>(keys)) {
+      int d = distance.apply(key.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    int limit = best == null ? 0 : best.length() >= 4 ? Math.max(2, best.length() / 3) : 1;
+    return best != null && bestDistance <= limit ? best : null;
   }
 
   String string(String key, boolean required) {

@@ -109,6 +109,25 @@ public final class Errors {
         + " (fix: use the '<key-id>:<base64>' public key the publisher handed you)");
   }
 
+  public static DeidException unusableWarehouse(String root, String reason) {
+    return of("Invalid --warehouse " + root + ": no file system serves it (" + reason + ") (fix: give a local path or "
+        + "a URI whose scheme the cluster's Hadoop configuration supports, e.g. s3a://, abfs://, hdfs://, with its "
+        + "connector on the classpath)");
+  }
+
+  public static String ledgerMissing(String path, String table, String ledger) {
+    return "Cannot spend privacy budget at " + path + ": raw table " + table + " records its spending in the ledger "
+        + ledger + ", which is missing; a run now would start from an empty budget (fix: restore the ledger from a "
+        + "backup, or its Delta table from storage versioning; never delete it)";
+  }
+
+  public static String ledgerRolledBack(String path, String ledger, long seen, long now) {
+    return "Cannot spend privacy budget at " + path + ": the ledger " + ledger + " holds " + now + " charges for this "
+        + "table, fewer than the " + seen + " an earlier run recorded in the audit; it was rolled back or rows were "
+        + "deleted, which would restore spent budget (fix: restore the ledger's lost charges from a backup, or its "
+        + "latest version with Delta RESTORE; never delete or rewrite its rows)";
+  }
+
   public static DeidException missingEncryptionKey(String label, String envVar, String file) {
     return of("Cannot encrypt partner extracts: the " + label + " is in neither environment variable " + envVar
         + " nor key file " + file + "; nothing was written (fix: provide '<key-id>:<base64 AES key>' in one of them, "

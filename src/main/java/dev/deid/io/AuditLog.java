@@ -47,6 +47,24 @@ public final class AuditLog {
     store.append(table, rows);
   }
 
+  /**
+   * The largest value each count key had in any succeeded run's row (for counts that only grow,
+   * such as the ledger's charges); empty when there is no audit table yet.
+   */
+  public static Map<String, Long> highestCounts(TableStore store, String table, String keyPrefix) {
+    if (!store.exists(table)) {
+      return Map.of();
+    }
+    Map<String, Long> highest = new java.util.HashMap<>();
+    for (Row row : store.read(table).filter(org.apache.spark.sql.functions.col("status").equalTo("SUCCEEDED"))
+        .select(org.apache.spark.sql.functions.explode(org.apache.spark.sql.functions.col("step_counts")))
+        .filter(org.apache.spark.sql.functions.col("key").startsWith(keyPrefix))
+        .groupBy("key").agg(org.apache.spark.sql.functions.max("value")).collectAsList()) {
+      highest.put(row.getString(0), row.getLong(1));
+    }
+    return highest;
+  }
+
   private static scala.collection.Map<String, Long> scalaMap(Map<String, Long> map) {
     return scala.jdk.javaapi.CollectionConverters.asScala(map == null ? Map.<String, Long>of() : map);
   }

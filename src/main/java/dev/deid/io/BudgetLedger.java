@@ -110,6 +110,14 @@ public final class BudgetLedger {
     return new double[] {sums.getDouble(0), sums.getDouble(1)};
   }
 
+  /** How many charges the ledger holds for a table: it only grows, so fewer than an earlier run saw means a rollback. */
+  public long charges(String tableId) {
+    if (!store.exists(table)) {
+      return 0;
+    }
+    return store.read(table).filter(functions.col("table_id").equalTo(tableId)).count();
+  }
+
   /**
    * The latest reference time any charge on this table was made for, or null. A run may not move
    * its reference time before it: that would re-open a period whose charges it no longer counts.

@@ -217,4 +217,9 @@ public final class DeltaStore implements TableStore {
   public void append(String path, Dataset<Row> rows) {
     rows.write().format("delta").mode("append").save(path);
   }
+
+  @Override
+  public Map<String, String> extractProperties(String extract) {
+    return new ExtractStore(spark).currentProperties(extract);
+  }
 }

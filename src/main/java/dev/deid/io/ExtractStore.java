@@ -97,6 +97,26 @@ public final class ExtractStore {
     }
   }
 
+  /** The text fields of the current run's manifest, or null when the extract has no current run. */
+  public Map<String, String> currentProperties(String extract) {
+    String run = currentRun(extract);
+    if (run == null) {
+      return null;
+    }
+    Path manifest = new Path(extract + "/" + run + "/" + MANIFEST);
+    try (InputStream in = manifest.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(manifest)) {
+      Map<String, String> fields = new LinkedHashMap<>();
+      new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).fields().forEachRemaining(e -> {
+        if (e.getValue().isTextual()) {
+          fields.put(e.getKey(), e.getValue().asText());
+        }
+      });
+      return fields;
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read the manifest of " + extract + "/" + run, e);
+    }
+  }
+
   private static Map<String, String> hashFiles(String directory, Configuration conf) {
     try {
       Path dir = new Path(directory);

@@ -26,8 +26,9 @@ import org.apache.spark.sql.functions;
  */
 public final class PhysicalDelete {
   /**
-   * Erasure keys up to this many are matched as a literal set, so that every rule of a table fits
-   * one DELETE; beyond it each key rule is a MERGE (a join), which scales to any number of keys.
+   * Erasure keys (that may be logged) up to this many are matched as a literal set, so that every
+   * rule of a table fits one DELETE; otherwise each key rule is a MERGE (a join), which scales to
+   * any number of keys.
    */
   static final int LITERAL_KEYS = 10_000;
 
@@ -54,8 +55,13 @@ public final class PhysicalDelete {
     }
   }
 
-  /** Erasure: rows whose column (raw id or pseudonym) is one of the keys (a one-column dataset). */
-  public record MatchingKeys(String name, String column, Dataset<Row> keys) implements Rule {
+  /**
+   * Erasure: rows whose column (raw id or pseudonym) is one of the keys (a one-column dataset).
+   * Delta records a DELETE's condition in the table's log, so keys are matched as literals only
+   * where {@code keysMayBeLogged}: pseudonyms already in the audit, yes; raw subject ids, never
+   * (they are matched by a join, which the log records without its values).
+   */
+  public record MatchingKeys(String name, String column, Dataset<Row> keys, boolean keysMayBeLogged) implements Rule {
     Dataset<Row> distinctKeys() {
       return keys.select(functions.col(keys.columns()[0]).cast("string").as("deid_key"))
           .filter(functions.col("deid_key").isNotNull()).distinct();
@@ -183,6 +189,9 @@ public final class PhysicalDelete {
       return older.expired();
     }
     MatchingKeys keys = (MatchingKeys) rule;
+    if (!keys.keysMayBeLogged()) {
+      return null;
+    }
     List<String> values = keys.distinctKeys().limit(literalKeys + 1).as(Encoders.STRING()).collectAsList();
     if (values.size() > literalKeys) {
       return null;

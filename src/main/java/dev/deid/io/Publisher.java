@@ -10,8 +10,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * Publishes an output or a release in its format, atomically: a Delta table is replaced in one
- * commit with its properties, then vacuumed so earlier versions cannot bring back erased or
- * expired rows; a Parquet or CSV extract goes to a new directory with a signed manifest and
+ * commit with its properties, then (when it replaced an earlier version) vacuumed so earlier
+ * versions cannot bring back erased or expired rows; a Parquet or CSV extract goes to a new directory with a signed manifest and
  * becomes current by an atomic pointer switch ({@link ExtractStore}).
  */
 public final class Publisher {
@@ -31,9 +31,13 @@ public final class Publisher {
   public Published publish(String location, OutputFormat format, Dataset<Row> data, Map<String, String> properties,
       Map<String, Object> manifestExtras, String runId, VacuumPolicy vacuum, ExtractEncryption.Plan encryption) {
     if (format == OutputFormat.DELTA) {
+      // A table created by this write has no earlier version whose files a VACUUM would remove.
+      boolean replacing = store.exists(location);
       long version = store.replace(location, data, properties);
       long rows = store.lastOutputRows(location);
-      store.vacuum(location, vacuum);
+      if (replacing) {
+        store.vacuum(location, vacuum);
+      }
       return new Published(version, rows);
     }
     Map<String, Object> metadata = new LinkedHashMap<>(properties);

@@ -23,8 +23,9 @@ public final class SpecFiles {
     } catch (IOException e) {
       throw Errors.unreadableSpec(file.toString(), e);
     }
-    JobSpec spec = SpecLoader.parse(yaml, file.toString(), file.toAbsolutePath().getParent());
-    List<String> missing = HierarchyFiles.missing(spec);
+    Path folder = file.toAbsolutePath().getParent();
+    JobSpec spec = SpecLoader.parse(yaml, file.toString(), folder);
+    List<String> missing = HierarchyFiles.misplaced(spec, folder, HierarchyFiles.configuredRoots(System.getenv()));
     if (!missing.isEmpty()) {
       throw Errors.all(missing);
     }

@@ -55,4 +55,7 @@ public interface TableStore {
   long lastOutputRows(String path);
 
   void append(String path, Dataset<Row> rows);
+
+  /** The text fields of a partner extract's current manifest (e.g. {@code deid.key_id}), or null when nothing was delivered. */
+  Map<String, String> extractProperties(String extract);
 }

@@ -16,6 +16,15 @@ public record Warehouse(String root) {
   }
 
   /** A raw table: a bare name lives under {@code raw/}; a path or URI is taken as it is. */
+  /** Refuses, as a user mistake, a root whose scheme no configured Hadoop file system serves. */
+  public void requireFileSystem(org.apache.hadoop.conf.Configuration conf) {
+    try {
+      new org.apache.hadoop.fs.Path(root).getFileSystem(conf);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw dev.deid.errors.Errors.unusableWarehouse(root, e.getClass().getSimpleName());
+    }
+  }
+
   public String rawTable(String table) {
     return table.contains("/") || table.contains(":") ? table : root + "/raw/" + table;
   }

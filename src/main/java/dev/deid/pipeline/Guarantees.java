@@ -37,7 +37,7 @@ final class Guarantees {
         g.add(c.outputName() + ": per-record " + n.epsilon() + "-local DP (clamped to [" + n.lower() + ", " + n.upper()
             + "], discrete Laplace noise)");
       } else if (!(t instanceof Transform.Keep)) {
-        g.add(c.outputName() + ": " + t);
+        g.add(c.outputName() + ": " + t.describe());
       }
     }
     if (anonymization != null) {
@@ -46,6 +46,35 @@ final class Guarantees {
           + anonymization.suppressedRecords() + " records suppressed");
     }
     return List.copyOf(g);
+  }
+
+  /**
+   * What each released column is and what was done to it, for the column comments analysts see in
+   * {@code DESCRIBE TABLE}: its class, its transformation, and for pseudonyms what they join with.
+   */
+  static java.util.Map<String, String> columnComments(OutputSpec output, List<ColumnSpec> columns, Pseudonymizer pz,
+      RunReport.AnonymizationReport anonymization) {
+    java.util.Map<String, String> comments = new java.util.LinkedHashMap<>();
+    for (ColumnSpec c : columns) {
+      Transform t = c.transform();
+      String what = t instanceof Transform.Pseudonymize
+          ? "HMAC-SHA-256 pseudonym under key '" + pz.keyId() + "'; joins with the other " + output.audience()
+              + " tables' pseudonyms under the same key, with no other audience's"
+          : t.describe();
+      if (anonymization != null && anonymization.levels().containsKey(c.outputName())) {
+        what += "; then generalized to level " + anonymization.levels().get(c.outputName()) + " of "
+            + anonymization.hierarchyHeights().get(c.outputName()) + " of its hierarchy for "
+            + String.join(", ", anonymization.models());
+      }
+      comments.put(c.outputName(), c.columnClass().yamlName().replace('_', ' ') + ": " + what);
+    }
+    return comments;
+  }
+
+  /** The table comment: purpose, consent rule and guarantees in one sentence list. */
+  static String tableComment(OutputSpec output, List<String> guarantees) {
+    return "Output '" + output.name() + "' for " + output.audience() + ", purpose '" + output.purpose() + "'. "
+        + String.join("; ", guarantees) + ".";
   }
 
   /** How close to optimal an answer that is not proven optimal is, when a lower bound is known. */

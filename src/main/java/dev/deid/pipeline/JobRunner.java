@@ -131,6 +131,44 @@ public final class JobRunner {
     recorder.outputs(new Outputs(keys.previousKeyIds(), budget, timer).run(pinned));
     recorder.recalls(timer.time("recalls", () -> Recalls.write(pinned, deletion.recalls())));
     recorder.releases(new Releases(budget, timer).run(pinned));
+    recorder.ledgerCharges(timer.time("ledger_charges", budget::chargesForAudit));
+  }
+
+  /**
+   * Everything a run checks before its first deletion, and what it would delete and spend,
+   * without changing anything: no deletion, no output, no ledger charge, no report or audit row.
+   */
+  public DryRun dryRun(Path specFile) {
+    JobSpec spec = SpecFiles.load(specFile);
+    Instant now = Instant.now();
+    if (options.referenceTime().isAfter(now.plus(CLOCK_SKEW))) {
+      throw Errors.referenceTimeInFuture(options.referenceTime().toString(), now.toString());
+    }
+    Preflight.Checked checked = Preflight.check(spec, options.warehouse(), store, options.keys());
+    Map<String, Hierarchy> hierarchyFiles = HierarchyFiles.readAll(spec);
+    RunContext context = new RunContext(spec, options, store, "dry-run", checked.pseudonymizers(), checked.signingKey(),
+        checked.encryption(), hierarchyFiles, mechanisms, beforeWrite, Map.of());
+    new KeyContinuity().run(context);
+    java.util.List<String> stops = new java.util.ArrayList<>();
+    try {
+      PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime());
+    } catch (DeidException e) {
+      stops.addAll(e.problems());
+    }
+    java.util.List<DryRun.Budget> budgets = PrivacyBudget.preview(spec, options.warehouse(), store, options.referenceTime());
+    RetentionAndErasure.Planned planned = RetentionAndErasure.plan(context);
+    try {
+      if (!options.allowLargeDeletion()) {
+        stops.addAll(RetentionAndErasure.breakerProblems(context, planned.plans()));
+      }
+      java.util.List<DryRun.Table> tables = new java.util.ArrayList<>();
+      planned.plans().forEach((source, plan) -> tables.add(new DryRun.Table(source, plan.table(), plan.rows(),
+          plan.matching("retention"), plan.matching("erasure"), plan.withNull().getOrDefault("retention", 0L))));
+      long requests = planned.requests() == null ? -1 : planned.requests().count();
+      return new DryRun(spec.name(), options.referenceTime().toString(), requests, tables, budgets, stops);
+    } finally {
+      planned.release();
+    }
   }
 
   private static <R> R run(Stage<R> stage, RunContext context, StepTimer timer) {

@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * A key id that stays the same while its secret changes would silently break every join with
  * earlier outputs, so it is refused before anything changes; a new key id is a visible rotation
- * and is recorded. The result maps each existing output to the key id it was written with.
+ * and is recorded. This holds for every audience and format: Delta outputs carry the key id and
+ * check value as table properties, partner extracts in their current manifest. The result maps
+ * each existing output to the key id it was written with.
  */
 final class KeyContinuity implements Stage<KeyContinuity.Result> {
   record Result(Map<String, String> previousKeyIds) {
@@ -32,10 +34,11 @@ final class KeyContinuity implements Stage<KeyContinuity.Result> {
     List<String> problems = new ArrayList<>();
     for (OutputSpec output : context.spec().outputs()) {
       String location = context.options().warehouse().output(output);
-      if (output.format() != OutputFormat.DELTA || !context.store().exists(location)) {
+      Map<String, String> properties = output.format() != OutputFormat.DELTA ? context.store().extractProperties(location)
+          : context.store().exists(location) ? context.store().properties(location) : null;
+      if (properties == null) {
         continue;
       }
-      Map<String, String> properties = context.store().properties(location);
       String oldId = properties.get("deid.key_id");
       if (oldId == null) {
         continue;

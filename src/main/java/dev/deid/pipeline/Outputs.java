@@ -6,6 +6,7 @@ import dev.deid.config.OutputSpec;
 import dev.deid.config.SourceSpec;
 import dev.deid.config.Transform;
 import dev.deid.io.ExtractEncryption;
+import dev.deid.steps.ColumnComments;
 import dev.deid.io.Publisher;
 import dev.deid.privacy.Pseudonymizer;
 import dev.deid.privacy.anon.Anonymizer;
@@ -127,7 +128,13 @@ final class Outputs implements Stage<Outputs.Result> {
     if (output.anonymization() != null && p.anonymization() != null) {
       manifestExtras.put("anonymization", claims(output.anonymization(), p.anonymization()));
     }
-    Publisher.Published published = context.publisher().publish(location, output.format(), p.data(), properties,
+    Dataset<Row> data = p.data();
+    if (output.format() == dev.deid.config.OutputFormat.DELTA) {
+      data = new ColumnComments(Guarantees.columnComments(output, p.columns(), p.pseudonymizer(), p.anonymization()))
+          .apply(data).data();
+      properties.put("comment", Guarantees.tableComment(output, guarantees));
+    }
+    Publisher.Published published = context.publisher().publish(location, output.format(), data, properties,
         manifestExtras, context.runId(), context.spec().vacuum(), encryption);
     List<RunReport.ColumnReport> columnReports = p.columns().stream()
         .map(c -> new RunReport.ColumnReport(c.name(), c.outputName(), c.columnClass().yamlName(), c.transform().action()))

@@ -58,6 +58,24 @@ final class PrivacyBudget {
     }
     PrivacyBudget budget = new PrivacyBudget(spec, referenceTime, targets, store);
     List<String> problems = new ArrayList<>();
+    Map<String, Long> audited = targets.isEmpty() ? Map.of()
+        : dev.deid.io.AuditLog.highestCounts(store, warehouse.auditTable(), CHARGES_COUNT);
+    for (Map.Entry<String, Target> t : targets.entrySet()) {
+      Target target = t.getValue();
+      String source = spec.source(t.getKey()).path();
+      if (target.recorded() && !store.exists(target.ledger().location())) {
+        problems.add(Errors.ledgerMissing(source, target.location(), target.ledger().location()));
+        continue;
+      }
+      Long seen = audited.get(CHARGES_COUNT + target.tableId());
+      long now = target.ledger().charges(target.tableId());
+      if (seen != null && now < seen) {
+        problems.add(Errors.ledgerRolledBack(source, target.ledger().location(), seen, now));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw Errors.all(problems);
+    }
     for (Map.Entry<String, Target> t : targets.entrySet()) {
       Instant latest = t.getValue().ledger().latestChargedFor(t.getValue().tableId());
       if (latest != null && referenceTime.isBefore(latest)) {
@@ -127,6 +145,41 @@ final class PrivacyBudget {
 
   Instant referenceTime() {
     return referenceTime;
+  }
+
+  /** What this spec's run would spend and what each applicable budget has left now, for {@code --dry-run}. */
+  static List<DryRun.Budget> preview(JobSpec spec, Warehouse warehouse, TableStore store, Instant referenceTime) {
+    Map<List<String>, double[]> wanted = new LinkedHashMap<>();
+    Map<String, Target> targets = new LinkedHashMap<>();
+    for (Charged c : charged(spec)) {
+      double[] sum = wanted.computeIfAbsent(List.of(c.source().name(), c.audience()), k -> new double[2]);
+      sum[0] += c.epsilon();
+      sum[1] += c.delta();
+      targets.computeIfAbsent(c.source().name(), name -> target(c.source(), warehouse, store));
+    }
+    List<DryRun.Budget> budgets = new ArrayList<>();
+    wanted.forEach((key, sum) -> {
+      Target target = targets.get(key.get(0));
+      for (BudgetSpec b : budgetsOf(spec, key.get(0), key.get(1))) {
+        double[] spent = target.ledger().spent(target.tableId(), key.get(1), b, referenceTime);
+        budgets.add(new DryRun.Budget(key.get(0), key.get(1), b.period() + " " + BudgetLedger.period(b, referenceTime),
+            Math.max(0, b.epsilon() - spent[0]), Math.max(0, b.delta() - spent[1]), sum[0], sum[1]));
+      }
+    });
+    return budgets;
+  }
+
+  /** The audit count under which each run records a ledger's charges on a table (by the table's Delta id). */
+  static final String CHARGES_COUNT = "budget_ledger.charges.";
+
+  /**
+   * The ledger's charges per table after this run, for the audit row: the next run refuses a
+   * ledger holding fewer (rows deleted, a commit removed, a RESTORE to an older version).
+   */
+  Map<String, Long> chargesForAudit() {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    targets.values().forEach(t -> counts.put(CHARGES_COUNT + t.tableId(), t.ledger().charges(t.tableId())));
+    return counts;
   }
 
   static List<BudgetSpec> budgetsOf(JobSpec spec, String source, String audience) {

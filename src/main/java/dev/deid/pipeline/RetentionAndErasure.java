@@ -41,8 +41,17 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
     return "retention_and_erasure";
   }
 
-  @Override
-  public Result run(RunContext context) {
+  /** The distinct erasure requests (cached; unpersist when done) and, per source, what its rules would delete. */
+  record Planned(Dataset<Row> requests, Map<String, PhysicalDelete.Plan> plans) {
+    void release() {
+      if (requests != null) {
+        requests.unpersist();
+      }
+    }
+  }
+
+  /** Measures what retention and erasure would delete, changing nothing (also what {@code --dry-run} shows). */
+  static Planned plan(RunContext context) {
     JobSpec spec = context.spec();
     Dataset<Row> requests = spec.erasure() == null ? null
         : context.store().read(context.options().warehouse().rawTable(spec.erasure().table()))
@@ -50,27 +59,36 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
             .filter(functions.col("subject_id").isNotNull())
             .distinct()
             .cache();
-    try {
-      Map<String, PhysicalDelete.Plan> plans = new LinkedHashMap<>();
-      for (SourceSpec source : spec.sources().values()) {
-        List<PhysicalDelete.Rule> rules = new ArrayList<>();
-        if (source.retention() != null) {
-          rules.add(PhysicalDelete.OlderThan.retention(source.retention(), context.options().referenceTime()));
-        }
-        if (requests != null) {
-          rules.add(new PhysicalDelete.MatchingKeys("erasure", source.subjectColumn(), requests));
-        }
-        if (!rules.isEmpty()) {
-          plans.put(source.name(), PhysicalDelete.plan(context.store(), context.rawTable(source), rules));
-        }
+    Map<String, PhysicalDelete.Plan> plans = new LinkedHashMap<>();
+    for (SourceSpec source : spec.sources().values()) {
+      List<PhysicalDelete.Rule> rules = new ArrayList<>();
+      if (source.retention() != null) {
+        rules.add(PhysicalDelete.OlderThan.retention(source.retention(), context.options().referenceTime()));
       }
+      if (requests != null) {
+        rules.add(new PhysicalDelete.MatchingKeys("erasure", source.subjectColumn(), requests, false));
+      }
+      if (!rules.isEmpty()) {
+        plans.put(source.name(), PhysicalDelete.plan(context.store(), context.rawTable(source), rules));
+      }
+    }
+    return new Planned(requests, plans);
+  }
+
+  @Override
+  public Result run(RunContext context) {
+    JobSpec spec = context.spec();
+    Planned planned = plan(context);
+    Dataset<Row> requests = planned.requests();
+    try {
+      Map<String, PhysicalDelete.Plan> plans = planned.plans();
       checkRetentionFractions(context, plans);
       List<String> erasedPseudonyms = requests == null ? List.of() : erasedSubjectPseudonyms(context, requests);
       Map<String, PhysicalDeletion> retention = new LinkedHashMap<>();
       Map<String, PhysicalDeletion> erasedRaw = new LinkedHashMap<>();
-      for (Map.Entry<String, PhysicalDelete.Plan> planned : plans.entrySet()) {
-        SourceSpec source = spec.source(planned.getKey());
-        Map<String, PhysicalDeletion> done = PhysicalDelete.apply(context.store(), planned.getValue(), spec.vacuum());
+      for (Map.Entry<String, PhysicalDelete.Plan> table : plans.entrySet()) {
+        SourceSpec source = spec.source(table.getKey());
+        Map<String, PhysicalDeletion> done = PhysicalDelete.apply(context.store(), table.getValue(), spec.vacuum());
         if (done.containsKey("retention")) {
           retention.put(source.name(), requirePhysicallyGone(done.get("retention"), spec, source.path() + ".retention"));
         }
@@ -83,9 +101,7 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
       List<Recalls.Pending> recalls = requests == null ? List.of() : Recalls.find(context, requests, erasedRaw);
       return new Result(retention, erasure, recalls);
     } finally {
-      if (requests != null) {
-        requests.unpersist();
-      }
+      planned.release();
     }
   }
 
@@ -99,6 +115,14 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
     if (context.options().allowLargeDeletion()) {
       return;
     }
+    List<String> problems = breakerProblems(context, plans);
+    if (!problems.isEmpty()) {
+      throw Errors.all(problems);
+    }
+  }
+
+  /** Every source whose planned retention exceeds its maxDeleteFraction, as an error each. */
+  static List<String> breakerProblems(RunContext context, Map<String, PhysicalDelete.Plan> plans) {
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, PhysicalDelete.Plan> planned : plans.entrySet()) {
       SourceSpec source = context.spec().source(planned.getKey());
@@ -112,9 +136,7 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
             source.retention().maxDeleteFraction()));
       }
     }
-    if (!problems.isEmpty()) {
-      throw Errors.all(problems);
-    }
+    return problems;
   }
 
   private static PhysicalDeletion requirePhysicallyGone(PhysicalDeletion d, JobSpec spec, String path) {
@@ -161,7 +183,7 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
       UserDefinedFunction udf = Pseudonymize.udf(context.pseudonymizer(output.audience()));
       Dataset<Row> pseudonyms = requests.select(Pseudonymize.pseudonymOf(udf, functions.col("subject_id")).as("p"));
       PhysicalDelete.Plan plan = PhysicalDelete.plan(context.store(), location,
-          List.of(new PhysicalDelete.MatchingKeys("erasure", column, pseudonyms)));
+          List.of(new PhysicalDelete.MatchingKeys("erasure", column, pseudonyms, true)));
       PhysicalDeletion d = PhysicalDelete.apply(context.store(), plan, spec.vacuum()).get("erasure");
       outputs.put(output.name(), requirePhysicallyGone(d, spec, output.path()));
     }

@@ -27,6 +27,7 @@ final class RunRecorder {
   private Outputs.Result outputs;
   private Releases.Result releases;
   private List<RunReport.RecallReport> recalls = List.of();
+  private Map<String, Long> ledgerCharges = Map.of();
 
   RunRecorder(String runId, Instant started, String job) {
     this.runId = runId;
@@ -55,6 +56,10 @@ final class RunRecorder {
     this.releases = result;
   }
 
+  void ledgerCharges(Map<String, Long> charges) {
+    this.ledgerCharges = Map.copyOf(charges);
+  }
+
   void recalls(List<RunReport.RecallReport> written) {
     this.recalls = List.copyOf(written);
   }
@@ -68,7 +73,7 @@ final class RunRecorder {
         Duration.between(started, Instant.now()).toMillis(), inputVersions,
         deletion == null ? Map.of() : deletion.retention(), deletion == null ? null : deletion.erasure(),
         outputs == null ? List.of() : outputs.outputs(), releases == null ? List.of() : releases.releases(), recalls,
-        timer.millis());
+        ledgerCharges, timer.millis());
   }
 
   /** Writes the report under {@code reports/<job>/} and appends its audit row; returns the report's path. */
@@ -98,6 +103,7 @@ final class RunRecorder {
       counts.put("output." + o.name() + ".suppressed", o.rowsSuppressed());
       counts.put("output." + o.name() + ".rows_out", o.rowsOut());
     }
+    counts.putAll(report.budgetLedgerCharges());
     for (RunReport.RecallReport r : report.recalls()) {
       r.extracts().forEach((extract, n) -> counts.put("recall." + r.partner() + "." + extract + ".pseudonyms", (long) n));
     }

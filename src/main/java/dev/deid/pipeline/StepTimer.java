@@ -4,17 +4,30 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Wall time per named step of a run, in the order the steps ran; for the report and the audit row. */
+/**
+ * Wall time per named step of a run, in the order the steps ran, for the report and the audit row;
+ * each step also logs a line when it starts and when it ends (logger {@code dev.deid.progress}),
+ * so a long run shows its progress in a terminal or a scheduler's task log.
+ */
 final class StepTimer {
+  private static final Logger PROGRESS = LoggerFactory.getLogger("dev.deid.progress");
   private final Map<String, Long> millis = new LinkedHashMap<>();
 
   <T> T time(String step, Supplier<T> work) {
     long t0 = System.nanoTime();
+    PROGRESS.info("{} ...", step);
+    boolean done = false;
     try {
-      return work.get();
+      T result = work.get();
+      done = true;
+      return result;
     } finally {
-      millis.put(step, (System.nanoTime() - t0) / 1_000_000);
+      long elapsed = (System.nanoTime() - t0) / 1_000_000;
+      millis.put(step, elapsed);
+      PROGRESS.info("{} {} in {} s", step, done ? "done" : "FAILED", String.format(java.util.Locale.ROOT, "%.1f", elapsed / 1000.0));
     }
   }
 

@@ -23,6 +23,7 @@ public record RunReport(
     List<OutputReport> outputs,
     List<ReleaseReport> releases,
     List<RecallReport> recalls,
+    Map<String, Long> budgetLedgerCharges,
     Map<String, Long> stepMillis) {
 
   /**

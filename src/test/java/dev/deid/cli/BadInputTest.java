@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +50,13 @@ class BadInputTest {
   }
 
   static String runRefusedAt(String referenceTime, String specText, Path keyDir, String... expected) throws Exception {
-    Path spec = Files.createTempFile(TestSpark.tempDirectory("spec"), "bad", ".yaml");
+    return runRefusedIn(TestSpark.tempDirectory("spec"), referenceTime, specText, keyDir, expected);
+  }
+
+  /** As {@link #runRefused}, with the spec file written into {@code specDirectory}. */
+  static String runRefusedIn(Path specDirectory, String referenceTime, String specText, Path keyDir, String... expected)
+      throws Exception {
+    Path spec = Files.createTempFile(specDirectory, "bad", ".yaml");
     Files.writeString(spec, specText);
     StringWriter err = new StringWriter();
     int code = DeidCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(err),
@@ -115,6 +122,12 @@ class BadInputTest {
     Path bad = TestWarehouses.keyDirectory();
     TestWarehouses.writeMasterKey(bad, "kms_acme_footer.key", "acme-footer-k1", new byte[12]);
     runRefused(sample, bad, "Invalid encryption (partner 'acme', footer key)", "12 bytes");
+  }
+
+  @Test
+  void partnerOutputBreakingItsContract_isRefusedBeforeAnythingIsWritten() throws Exception {
+    runRefused(edit("    allowedColumns: [customer_id, order_day, amount,", "    allowedColumns: [customer_id, order_day,"), keys,
+        "outputs[3].columns", "columns [amount] are not allowed by the contract of partner 'acme'");
   }
 
   /** A far-future reference time would expire every row: refused before anything is deleted. */
@@ -207,14 +220,14 @@ class BadInputTest {
 
   @Test
   void hierarchyFileNotCoveringTheData_countsTheValuesAndShowsThemOnlyWhenAsked() throws Exception {
-    Path file = Files.createTempFile(TestSpark.tempDirectory("hierarchy"), "cities", ".csv");
-    Files.writeString(file, "深圳;south;*\n广州;south;*\n");
-    String spec = citiesSpec("{file: \"" + file.toAbsolutePath() + "\"}");
-    String message = runRefused(spec, keys, "outputs[0].anonymization.quasiIdentifiers.city",
-        "not covered by the hierarchy");
+    Path folder = TestSpark.tempDirectory("spec-with-hierarchy");
+    Files.writeString(folder.resolve("cities.csv"), "深圳;south;*\n广州;south;*\n");
+    String spec = citiesSpec("{file: cities.csv}");
+    String message = runRefusedIn(folder, TestWarehouses.REFERENCE_TIME.toString(), spec, keys,
+        "outputs[0].anonymization.quasiIdentifiers.city", "not covered by the hierarchy");
     assertNoRawValueIn(message);
     // Asked for explicitly, the console (and only the console) shows examples.
-    Path specFile = Files.createTempFile(TestSpark.tempDirectory("spec"), "values", ".yaml");
+    Path specFile = Files.createTempFile(folder, "values", ".yaml");
     Files.writeString(specFile, spec);
     StringWriter err = new StringWriter();
     DeidCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "run", specFile.toString(),
@@ -226,6 +239,21 @@ class BadInputTest {
     assertNoRawValueIn(Files.walk(Path.of(warehouse.root(), "reports")).filter(p -> p.toString().endsWith(".json"))
         .map(p -> { try { return Files.readString(p); } catch (java.io.IOException e) { throw new AssertionError(e); } })
         .reduce("", String::concat));
+  }
+
+  /** A spec cannot make the job read files outside its folder: not by climbing, not by absolute path, not by symlink. */
+  @Test
+  void hierarchyFileOutsideTheSpecsFolder_isNotRead() throws Exception {
+    Path folder = TestSpark.tempDirectory("spec-climbing");
+    Path outside = TestSpark.tempDirectory("elsewhere").resolve("secret.csv");
+    Files.writeString(outside, "root:x:0:0:root:/root:/bin/bash\n");
+    Files.createSymbolicLink(folder.resolve("link.csv"), outside);
+    String climbing = "../".repeat(12) + "etc/passwd";
+    for (String file : List.of(climbing, outside.toString(), "link.csv")) {
+      String message = runRefusedIn(folder, TestWarehouses.REFERENCE_TIME.toString(), citiesSpec("{file: \"" + file + "\"}"),
+          keys, "hierarchies.cities.file", "lies outside the spec's folder", "DEID_HIERARCHY_ROOTS");
+      assertFalse(message.contains("root:x:0"), "a file's content must never be echoed: " + message);
+    }
   }
 
   /** Cities of the sample data: none may appear in a message that reaches a report or the audit. */

@@ -85,8 +85,17 @@ class SpecLoaderTest {
   @Test
   void parse_unknownFieldAndMissingRequired_areReported() {
     List<String> problems = problems(VALID.replace("name: t\n", "nmae: t\n"));
-    assertProblem(problems, "nmae", "unknown field");
+    assertProblem(problems, "nmae", "unknown field (did you mean 'name'?)");
     assertProblem(problems, "name", "required field is missing");
+  }
+
+  @Test
+  void parse_misspeltField_suggestsTheNearestOne_andOnlyWhenItIsNear() {
+    assertProblem(problems(VALID.replace("    subjectColumn: id\n    retention", "    subjectColum: id\n    retention")),
+        "sources.people.subjectColum", "did you mean 'subjectColumn'?");
+    List<String> far = problems(VALID.replace("name: t\n", "name: t\nshoe_size: 42\n"));
+    assertProblem(far, "shoe_size", "unknown field");
+    assertTrue(far.stream().noneMatch(p -> p.contains("did you mean")), far.toString());
   }
 
   @Test

@@ -18,9 +18,22 @@ import org.apache.spark.sql.SparkSession;
 public final class InMemoryTableStore implements TableStore {
   private final Map<String, Map<String, String>> properties = new HashMap<>();
 
+  private final Map<String, Map<String, String>> extracts = new HashMap<>();
+
   public InMemoryTableStore table(String path, Map<String, String> tableProperties) {
     properties.put(path, new HashMap<>(tableProperties));
     return this;
+  }
+
+  /** A delivered partner extract whose manifest holds these text fields. */
+  public InMemoryTableStore extract(String path, Map<String, String> manifest) {
+    extracts.put(path, new HashMap<>(manifest));
+    return this;
+  }
+
+  @Override
+  public Map<String, String> extractProperties(String extract) {
+    return extracts.containsKey(extract) ? Map.copyOf(extracts.get(extract)) : null;
   }
 
   @Override

@@ -52,7 +52,7 @@ class PhysicalDeleteTest {
 
   static List<PhysicalDelete.Rule> retentionAndErasure(String... ids) {
     return List.of(new PhysicalDelete.OlderThan("retention", "at", CUTOFF),
-        new PhysicalDelete.MatchingKeys("erasure", "id", keys(ids)));
+        new PhysicalDelete.MatchingKeys("erasure", "id", keys(ids), true));
   }
 
   @Test
@@ -97,7 +97,7 @@ class PhysicalDeleteTest {
     String t = table();
     long before = STORE.latestVersion(t);
     Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE,
-        PhysicalDelete.plan(STORE, t, List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("nobody")))), NOW);
+        PhysicalDelete.plan(STORE, t, List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("nobody"), true))), NOW);
     assertEquals(0, done.get("erasure").rowsDeleted());
     assertFalse(done.get("erasure").vacuumed());
     assertTrue(done.get("erasure").physicallyGone());
@@ -111,7 +111,7 @@ class PhysicalDeleteTest {
     STORE.delete(t, functions.col("id").equalTo("s3"));
     assertEquals(1, STORE.dataFilesOnDisk(t).rows().filter("id = 's3'").count());
     Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE,
-        PhysicalDelete.plan(STORE, t, List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("s3")))), NOW);
+        PhysicalDelete.plan(STORE, t, List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("s3"), true))), NOW);
     assertEquals(0, done.get("erasure").rowsDeleted());
     assertTrue(done.get("erasure").vacuumed());
     assertEquals(0, done.get("erasure").rowsStillOnDisk());
@@ -132,5 +132,23 @@ class PhysicalDeleteTest {
     return io.delta.tables.DeltaTable.forPath(SPARK, table).history()
         .filter(functions.col("version").gt(since))
         .filter(functions.col("operation").startsWith("VACUUM")).count();
+  }
+
+  /** Raw subject ids are never matched as literals: the DELETE's condition would keep them in the log. */
+  @Test
+  void apply_rawIdsThatMayNotBeLogged_leaveNoTraceInTheTablesLog() throws Exception {
+    String t = table();
+    Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE, PhysicalDelete.plan(STORE, t,
+        List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("s11", "s12"), false))), NOW);
+    assertEquals(2, done.get("erasure").rowsDeleted());
+    assertTrue(done.get("erasure").physicallyGone());
+    try (java.util.stream.Stream<java.nio.file.Path> log = java.nio.file.Files.list(java.nio.file.Path.of(t, "_delta_log"))) {
+      for (java.nio.file.Path file : log.filter(f -> f.toString().endsWith(".json")).toList()) {
+        String commit = java.nio.file.Files.readString(file);
+        if (commit.contains("\"DELETE\"") || commit.contains("\"MERGE\"")) {
+          assertTrue(!commit.contains("s11") && !commit.contains("s12"), "an erased id is in " + file.getFileName());
+        }
+      }
+    }
   }
 }

@@ -57,7 +57,7 @@ class AdultAnonymizationJobTest {
     }
     spark.createDataFrame(rows, schema).write().format("delta").save(warehouse.rawTable("adult"));
     report = new JobRunner(spark, new RunOptions(warehouse, new KeyRing(Map.of(), TestWarehouses.keyDirectory()),
-        TestWarehouses.REFERENCE_TIME)).run(Path.of("src/test/resources/jobs/adult.yaml"));
+        TestWarehouses.REFERENCE_TIME)).run(Path.of("src/test/resources/adult/adult.yaml"));
   }
 
   static RunReport.OutputReport output(String name) {
@@ -136,6 +136,14 @@ class AdultAnonymizationJobTest {
     RunReport.OutputReport local = output("adult_local");
     AnonymityChecker check = new AnonymityChecker(analysts("adult_local"), QIS);
     assertTrue(check.smallestClass() >= 5, "local recoding must keep k");
+    // The report describes the classes written, recomputed here from the table: partitions given the
+    // same labels are one class.
+    assertEquals(0, local.anonymization().suppressedRecords());
+    assertEquals(check.classCount(), local.anonymization().outputRisk().classes());
+    assertEquals(check.smallestClass(), local.anonymization().outputRisk().smallestClass());
+    assertEquals(check.largestClass(), local.anonymization().outputRisk().largestClass());
+    assertEquals(1.0 / check.smallestClass(), local.anonymization().outputRisk().highestProsecutorRisk(), 1e-12);
+    assertEquals((double) check.classCount() / 30162, local.anonymization().outputRisk().averageProsecutorRisk(), 1e-12);
     assertEquals(30162, analysts("adult_local").count());
     assertTrue(local.anonymization().loss() < output("adult_k5").anonymization().loss(),
         "local " + local.anonymization().loss() + " should beat global " + output("adult_k5").anonymization().loss());

@@ -27,6 +27,10 @@ final class AnonymityChecker {
     return classes().count();
   }
 
+  long largestClass() {
+    return classes().agg(functions.max("count")).first().getLong(0);
+  }
+
   long smallestClass() {
     return classes().agg(functions.min("count")).first().getLong(0);
   }

@@ -50,6 +50,16 @@ final class GoldenReports {
         }
       });
       releaseCounts.forEach(f -> object.put(f, "<DP selection>"));
+      // Ledger charges are counted per raw table under its Delta id, which each generated warehouse draws anew.
+      java.util.List<String> ledgerKeys = new java.util.ArrayList<>();
+      object.fieldNames().forEachRemaining(f -> {
+        if (f.startsWith(PrivacyBudget.CHARGES_COUNT) && !f.endsWith("<table id>")) {
+          ledgerKeys.add(f);
+        }
+      });
+      for (String f : ledgerKeys) {
+        object.set(PrivacyBudget.CHARGES_COUNT + "<table id>", object.remove(f));
+      }
       Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> e = fields.next();

@@ -216,6 +216,26 @@ class JobRunEndToEndTest {
     }
   }
 
+  /** An analyst reads what was done to each column where they query: DESCRIBE TABLE shows it. */
+  @Test
+  void dataDictionary_describeTable_showsWhatWasDoneToEachColumn() {
+    Map<String, String> comments = new java.util.HashMap<>();
+    for (Row r : spark.sql("DESCRIBE TABLE delta.`" + warehouse.root() + "/analysts/customers_analytics`").collectAsList()) {
+      if (r.getString(0) != null && !r.getString(0).startsWith("#") && r.get(2) != null) {
+        comments.put(r.getString(0), r.getString(2));
+      }
+    }
+    assertTrue(comments.get("customer_id").startsWith("direct identifier: HMAC-SHA-256 pseudonym under key 'analysts-k1'; "
+        + "joins with the other analysts tables"), comments.toString());
+    assertEquals("quasi identifier: age band of 10 years at the run's reference date", comments.get("age_band"));
+    assertEquals("direct identifier: masked with '*', last 4 characters kept", comments.get("mobile"));
+    assertEquals("insensitive: truncated to the month", comments.get("signup_month"));
+    String description = spark.sql("DESCRIBE DETAIL delta.`" + warehouse.root() + "/analysts/customers_analytics`")
+        .select("description").first().getString(0);
+    assertTrue(description.startsWith("Output 'customers_analytics' for analysts, purpose 'analytics'. consent: only "
+        + "subjects who consented"), description);
+  }
+
   @Test
   void metadata_outputTable_recordsRunKeyAndGuarantees() {
     Map<String, String> properties = spark.sql("DESCRIBE DETAIL delta.`" + warehouse.root() + "/analysts/customers_analytics`")

@@ -30,7 +30,9 @@ class KeyContinuityTest {
             ok: {class: insensitive, action: drop}
       outputs:
         - {name: people_out, source: people, audience: analysts, purpose: analytics, columns: [id]}
+        - {name: people_ext, source: people, audience: "partner:acme", purpose: analytics, columns: [id]}
       """, "t.yaml");
+  static final String EXTRACT = "/wh/partners/acme/people_ext";
   static final Warehouse WAREHOUSE = new Warehouse("/wh");
   static final String TABLE = "/wh/analysts/people_out";
 
@@ -42,7 +44,7 @@ class KeyContinuityTest {
 
   static KeyContinuity.Result run(InMemoryTableStore store, Pseudonymizer current) {
     RunContext context = new RunContext(SPEC, new RunOptions(WAREHOUSE, new KeyRing(Map.of(), null), Instant.EPOCH), store,
-        "run-1", Map.of("analysts", current), null, Map.of(), Map.of(), null, UnaryOperator.identity(), Map.of());
+        "run-1", Map.of("analysts", current, "partner:acme", current), null, Map.of(), Map.of(), null, UnaryOperator.identity(), Map.of());
     return new KeyContinuity().run(context);
   }
 
@@ -72,5 +74,16 @@ class KeyContinuityTest {
     DeidException e = assertThrows(DeidException.class, () -> run(store, key("k1", 9)));
     assertTrue(e.getMessage().contains("outputs[0].audience") && e.getMessage().contains("secret changed")
         && e.getMessage().contains("fix:"), e.getMessage());
+  }
+
+  @Test
+  void run_partnerExtractWhoseKeySecretChangedUnderItsId_isRefused() {
+    Pseudonymizer old = key("acme-1", 1);
+    InMemoryTableStore store = new InMemoryTableStore()
+        .extract(EXTRACT, Map.of("deid.key_id", "acme-1", "deid.key_check", old.checkValue()));
+    assertEquals(Map.of("people_ext", "acme-1"), run(store, old).previousKeyIds());
+    DeidException e = assertThrows(DeidException.class, () -> run(store, key("acme-1", 2)));
+    assertTrue(e.getMessage().contains("people_ext") && e.getMessage().contains("still has id 'acme-1' but its secret changed"),
+        e.getMessage());
   }
 }

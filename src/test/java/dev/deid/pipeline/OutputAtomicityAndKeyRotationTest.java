@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * and a signed recall list for a partner when subjects it already received are erased.
  */
 class OutputAtomicityAndKeyRotationTest {
-  static final Path SPEC = Path.of("jobs/customers.yaml");
+  static final Path SPEC = Path.of("src/test/resources/specs/successive_runs.yaml");
   static SparkSession spark = TestSpark.session();
   static Warehouse warehouse = TestWarehouses.fresh("atomic");
   static Path keys = TestWarehouses.keyDirectory();

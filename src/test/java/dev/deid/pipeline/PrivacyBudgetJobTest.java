@@ -107,4 +107,17 @@ class PrivacyBudgetJobTest {
     run(warehouse, spec, NOV); // 1.0 for the release + 0.2 for the column = 1.2 of 1.5
     assertRefused(warehouse, spec, NOV, "only epsilon 0.3");
   }
+
+  /** Deleting the ledger's rows, or the whole ledger, must not hand out a fresh budget. */
+  @Test
+  void aRolledBackOrDeletedLedger_isRefused_notTakenForAFreshBudget() throws Exception {
+    Warehouse warehouse = TestWarehouses.fresh("budget-ledger");
+    String spec = spec("orders", "orders", "customers", MONTH);
+    RunReport first = run(warehouse, spec, NOV); // 1.0 of November's 1.5
+    assertEquals(1L, first.budgetLedgerCharges().values().iterator().next());
+    spark.sql("DELETE FROM delta.`" + warehouse.budgetLedger() + "`");
+    assertRefused(warehouse, spec, NOV, "holds 0 charges for this table, fewer than the 1 an earlier run recorded");
+    dev.deid.io.LocalDirectories.delete(Path.of(warehouse.budgetLedger()));
+    assertRefused(warehouse, spec, NOV, "which is missing; a run now would start from an empty budget");
+  }
 }

@@ -34,7 +34,11 @@ class RetentionCircuitBreakerTest {
   static final Instant NOW = Instant.parse("2026-11-01T00:00:00Z");
 
   static JobSpec spec(double maxDeleteFraction) {
-    return SpecLoader.parse("""
+    return SpecLoader.parse(specText(maxDeleteFraction), "t.yaml");
+  }
+
+  static String specText(double maxDeleteFraction) {
+    return """
         name: t
         sources:
           events:
@@ -44,7 +48,7 @@ class RetentionCircuitBreakerTest {
               id: {class: direct_identifier, action: pseudonymize}
               seen: {class: insensitive, action: keep}
         outputs: []
-        """.replace("FRACTION", String.valueOf(maxDeleteFraction)), "t.yaml");
+        """.replace("FRACTION", String.valueOf(maxDeleteFraction));
   }
 
   static Warehouse warehouseWithEvents() {
@@ -93,5 +97,27 @@ class RetentionCircuitBreakerTest {
     Warehouse warehouse = warehouseWithEvents();
     run(spec(0.2), warehouse, true);
     assertEquals(7, rows(warehouse));
+  }
+
+  @Test
+  void dryRun_showsWhatRetentionWouldDelete_andWhetherTheRunWouldStop_changingNothing() throws Exception {
+    Warehouse warehouse = warehouseWithEvents();
+    long version = new DeltaStore(SPARK).latestVersion(warehouse.rawTable("events"));
+    java.nio.file.Path tight = java.nio.file.Files.writeString(TestSpark.tempDirectory("dry").resolve("t.yaml"), specText(0.2));
+    JobRunner runner = new JobRunner(SPARK, new RunOptions(warehouse, new KeyRing(Map.of(), null), NOW));
+    DryRun stopped = runner.dryRun(tight);
+    assertEquals(List.of(new DryRun.Table("events", warehouse.rawTable("events"), 10, 3, 0, 1)), stopped.tables());
+    assertEquals(false, stopped.wouldRun());
+    assertTrue(stopped.stops().get(0).contains("retention would delete 3 of 10 rows"), stopped.stops().toString());
+    assertTrue(String.join("\n", stopped.lines()).contains("1 rows without a retention timestamp are kept"));
+    assertEquals(version, new DeltaStore(SPARK).latestVersion(warehouse.rawTable("events")), "no commit to the raw table");
+    assertEquals(false, java.nio.file.Files.exists(java.nio.file.Path.of(warehouse.auditTable())), "no audit row");
+    assertEquals(false, java.nio.file.Files.exists(java.nio.file.Path.of(warehouse.root(), "reports")), "no report");
+
+    java.nio.file.Path loose = java.nio.file.Files.writeString(TestSpark.tempDirectory("dry").resolve("t.yaml"), specText(0.3));
+    DryRun planned = runner.dryRun(loose);
+    assertTrue(planned.wouldRun(), planned.stops().toString());
+    assertEquals(3, run(spec(0.3), warehouse, false).retention().get("events").rowsDeleted(),
+        "the run deletes what the dry run showed");
   }
 }

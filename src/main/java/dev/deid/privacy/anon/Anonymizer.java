@@ -64,7 +64,6 @@ public final class Anonymizer {
     String[][] labels = new String[h.rows()][h.dimensions()];
     boolean[] suppressedRow = new boolean[h.rows()];
     double[] shareSum = new double[h.dimensions()];
-    List<Long> keptSizes = new ArrayList<>();
     long suppressedRecords = 0;
     for (int[] rows : partitions) {
       long size = 0;
@@ -74,8 +73,6 @@ public final class Anonymizer {
       boolean suppressed = !satisfies(h, plan.models(), context, rows);
       if (suppressed) {
         suppressedRecords += size;
-      } else {
-        keptSizes.add(size);
       }
       for (int d = 0; d < h.dimensions(); d++) {
         Hierarchy hierarchy = h.hierarchies()[d];
@@ -98,7 +95,19 @@ public final class Anonymizer {
       double min = h.records() / (double) h.hierarchies()[d].domainSize();
       perAttribute[d] = h.records() == min ? 0 : Math.max(0, (shareSum[d] - min) / (h.records() - min));
     }
-    long[] sizes = keptSizes.stream().mapToLong(Long::longValue).toArray();
+    // Partitions given the same labels are one class in the written table: risk and class figures describe those.
+    Map<List<String>, Long> written = new java.util.LinkedHashMap<>();
+    for (int[] rows : partitions) {
+      if (suppressedRow[rows[0]]) {
+        continue;
+      }
+      long size = 0;
+      for (int r : rows) {
+        size += h.count(r);
+      }
+      written.merge(List.of(labels[rows[0]]), size, Long::sum);
+    }
+    long[] sizes = written.values().stream().mapToLong(Long::longValue).toArray();
     Map<UtilityMetric, Double> scores = new EnumMap<>(UtilityMetric.class);
     scores.put(UtilityMetric.LOSS, UtilityMetric.geometricMean(perAttribute));
     double discernibility = suppressedRecords * (double) h.records();
