@@ -81,6 +81,17 @@ public final class ExtractStore {
     return new Written(directory, rows, hashes);
   }
 
+  /** The rows of the extract's current run, decrypted with {@code readOptions} (empty for plaintext); null if none. */
+  public Dataset<Row> readCurrent(String extract, OutputFormat format, Map<String, String> readOptions) {
+    String run = currentRun(extract);
+    if (run == null) {
+      return null;
+    }
+    String directory = extract + "/" + run;
+    return format == OutputFormat.CSV ? spark.read().option("header", "true").csv(directory)
+        : spark.read().options(readOptions).parquet(directory);
+  }
+
   /** The run id the extract's {@code _CURRENT} points at, or null if there is none. */
   public String currentRun(String extract) {
     try {

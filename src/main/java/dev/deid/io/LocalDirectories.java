@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Whole local directory trees, for the demo's own warehouse only: copy one, delete one. */
+/** Whole local directory trees and marker files, for the demo's own warehouse only. */
 public final class LocalDirectories {
   private LocalDirectories() {}
 
@@ -24,6 +24,23 @@ public final class LocalDirectories {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot copy " + from + " to " + to, e);
+    }
+  }
+
+  /** A small text file's content, or null when it is missing or unreadable. */
+  public static String readIfPresent(Path file) {
+    try {
+      return Files.isRegularFile(file) ? Files.readString(file) : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  public static void write(Path file, String text) {
+    try {
+      Files.writeString(file, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file, e);
     }
   }
 

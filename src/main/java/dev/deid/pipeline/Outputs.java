@@ -175,6 +175,8 @@ final class Outputs implements Stage<Outputs.Result> {
       claims.put("distinctL", l);
       claims.put("sensitive", spec.sensitive());
     }
+    claims.put("generalizationLevels", report.levels());
+    claims.put("hierarchyHeights", report.hierarchyHeights());
     claims.put("suppressedRows", spec.starSuppressed() ? "star" : "remove");
     claims.put("suppressedRecords", spec.starSuppressed() ? report.suppressedRecords() : 0);
     claims.put("models", report.models());

@@ -66,8 +66,9 @@ final class Recalls {
       }
       UserDefinedFunction udf = Pseudonymize.udf(context.pseudonymizer(output.audience()));
       Dataset<Row> erasedPseudonyms = requests.select(Pseudonymize.pseudonymOf(udf, functions.col("subject_id")).as("p"));
-      Dataset<Row> delivered = read(context, output, location + "/" + run).select(functions.col("`" + column + "`").as("p"))
-          .distinct();
+      ExtractEncryption.Plan encryption = context.encryptionFor(output.audience(), List.of());
+      Dataset<Row> delivered = extracts.readCurrent(location, output.format(),
+          encryption == null ? Map.of() : encryption.readOptions()).select(functions.col("`" + column + "`").as("p")).distinct();
       List<String> found = delivered.join(erasedPseudonyms, "p").select("p").distinct().orderBy("p")
           .as(Encoders.STRING()).collectAsList();
       if (!found.isEmpty()) {
@@ -75,14 +76,6 @@ final class Recalls {
       }
     }
     return pending;
-  }
-
-  private static Dataset<Row> read(RunContext context, OutputSpec output, String directory) {
-    if (output.format() == OutputFormat.CSV) {
-      return context.store().spark().read().option("header", "true").csv(directory);
-    }
-    ExtractEncryption.Plan encryption = context.encryptionFor(output.audience(), List.of());
-    return context.store().spark().read().options(encryption == null ? Map.of() : encryption.readOptions()).parquet(directory);
   }
 
   /** Writes one signed recall list per partner with pending recalls; call after the new deliveries are published. */

@@ -2,9 +2,6 @@ package dev.deid.sample;
 
 import dev.deid.io.LocalDirectories;
 import dev.deid.io.Warehouse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,11 +26,7 @@ public final class DemoWarehouse {
       LocalDirectories.delete(template);
       System.out.println("generating " + customers + " sample customers in " + template + " ...");
       new SampleData(spark, 42, now).writeAll(new Warehouse(template.toString()), customers);
-      try {
-        Files.writeString(template.resolve(GENERATED_AT), now + " " + customers + "\n");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      LocalDirectories.write(template.resolve(GENERATED_AT), now + " " + customers + "\n");
     }
     LocalDirectories.delete(root);
     LocalDirectories.copy(template.resolve("raw"), root.resolve("raw"));
@@ -41,11 +34,15 @@ public final class DemoWarehouse {
   }
 
   private static boolean fresh(Path template, long customers, Instant now) {
+    String text = LocalDirectories.readIfPresent(template.resolve(GENERATED_AT));
+    if (text == null) {
+      return false;
+    }
     try {
-      String[] marker = Files.readString(template.resolve(GENERATED_AT)).strip().split(" ");
+      String[] marker = text.strip().split(" ");
       return marker.length == 2 && Long.parseLong(marker[1]) == customers
           && Instant.parse(marker[0]).plus(TEMPLATE_LIFETIME).isAfter(now);
-    } catch (IOException | RuntimeException missingOrDamaged) {
+    } catch (RuntimeException damaged) {
       return false;
     }
   }

@@ -25,10 +25,24 @@ public final class ReleaseTables {
     for (int g = 0; g < release.groupBy().size(); g++) {
       schema = schema.add(DpAggregate.groupName(release, g), DataTypes.StringType);
     }
-    List<String> statistics = released.isEmpty() ? List.of() : List.copyOf(released.get(0).statistics().keySet());
-    for (String s : statistics) {
+    // The columns follow from the spec, so a release in which no group passed selection has them too.
+    List<String> statistics = new ArrayList<>();
+    List<Boolean> rank = new ArrayList<>();
+    for (dev.deid.privacy.dp.Aggregate a : release.aggregates()) {
+      if (a.kind() == dev.deid.privacy.dp.Aggregate.Kind.QUANTILES) {
+        for (double q : a.quantiles()) {
+          statistics.add(NoisyRelease.quantileName(q, a));
+          rank.add(true);
+        }
+      } else {
+        statistics.add(a.name());
+        rank.add(false);
+      }
+    }
+    for (int i = 0; i < statistics.size(); i++) {
+      String s = statistics.get(i);
       schema = schema.add(s, DataTypes.DoubleType);
-      if (isRank(released, s)) {
+      if (rank.get(i)) {
         schema = schema.add(s + "_rank_error95", DataTypes.DoubleType);
       } else {
         schema = schema.add(s + "_noise_sd", DataTypes.DoubleType).add(s + "_error95", DataTypes.DoubleType);
@@ -48,9 +62,5 @@ public final class ReleaseTables {
       rows.add(RowFactory.create(values.toArray()));
     }
     return spark.createDataFrame(rows, schema);
-  }
-
-  private static boolean isRank(List<NoisyRelease.Released> released, String statistic) {
-    return released.get(0).statistics().get(statistic).errorKind() == NoisyRelease.ErrorKind.RANK;
   }
 }
