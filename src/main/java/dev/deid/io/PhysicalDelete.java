@@ -26,9 +26,8 @@ import org.apache.spark.sql.functions;
  */
 public final class PhysicalDelete {
   /**
-   * Erasure keys (that may be logged) up to this many are matched as a literal set, so that every
-   * rule of a table fits one DELETE; otherwise each key rule is a MERGE (a join), which scales to
-   * any number of keys.
+   * Erasure keys up to this many are matched as a literal set, so that every rule of a table fits
+   * one DELETE; beyond it each key rule is a MERGE (a join), which scales to any number of keys.
    */
   static final int LITERAL_KEYS = 10_000;
 
@@ -57,9 +56,9 @@ public final class PhysicalDelete {
 
   /**
    * Erasure: rows whose column (raw id or pseudonym) is one of the keys (a one-column dataset).
-   * Delta records a DELETE's condition in the table's log, so keys are matched as literals only
-   * where {@code keysMayBeLogged}: pseudonyms already in the audit, yes; raw subject ids, never
-   * (they are matched by a join, which the log records without its values).
+   * Delta records a DELETE's condition in the table's log, so keys are matched as themselves only
+   * where {@code keysMayBeLogged} (pseudonyms, already in the audit); raw subject ids are matched
+   * as HMACs under a key drawn for the one deletion and never stored, so the log learns nothing.
    */
   public record MatchingKeys(String name, String column, Dataset<Row> keys, boolean keysMayBeLogged) implements Rule {
     Dataset<Row> distinctKeys() {
@@ -189,14 +188,23 @@ public final class PhysicalDelete {
       return older.expired();
     }
     MatchingKeys keys = (MatchingKeys) rule;
-    if (!keys.keysMayBeLogged()) {
-      return null;
-    }
     List<String> values = keys.distinctKeys().limit(literalKeys + 1).as(Encoders.STRING()).collectAsList();
     if (values.size() > literalKeys) {
       return null;
     }
     Column column = functions.col("`" + keys.column() + "`").cast("string");
+    if (!keys.keysMayBeLogged()) {
+      // Compared as HMACs under a key drawn for this plan and never kept: what the log records of
+      // the condition then says nothing about the ids.
+      byte[] secret = new byte[32];
+      new java.security.SecureRandom().nextBytes(secret);
+      dev.deid.privacy.Pseudonymizer throwaway = new dev.deid.privacy.Pseudonymizer(
+          new dev.deid.privacy.PseudonymKey("erasure-match", secret));
+      values = values.stream().map(throwaway::pseudonym).toList();
+      org.apache.spark.sql.api.java.UDF1<String, String> match = throwaway::pseudonym;
+      column = functions.udf(match, org.apache.spark.sql.types.DataTypes.StringType).withName("deid_erasure_match")
+          .apply(column);
+    }
     return values.isEmpty() ? functions.lit(false) : functions.coalesce(column.isin(values.toArray()), functions.lit(false));
   }
 
