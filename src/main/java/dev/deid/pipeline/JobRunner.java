@@ -107,16 +107,21 @@ public final class JobRunner {
   /** A reference time this far past the clock is taken for clock skew between hosts, not a mistake. */
   static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(5);
 
-  private void execute(JobSpec spec, RunRecorder recorder) {
+  /** The checks every run and dry run makes first (reference time, preflight, hierarchy files), as its context. */
+  private RunContext checkedContext(JobSpec spec, String runId, StepTimer timer) {
     Instant now = Instant.now();
     if (options.referenceTime().isAfter(now.plus(CLOCK_SKEW))) {
       throw Errors.referenceTimeInFuture(options.referenceTime().toString(), now.toString());
     }
-    StepTimer timer = recorder.timer;
     Preflight.Checked checked = timer.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
     Map<String, Hierarchy> hierarchyFiles = timer.time("hierarchy_files", () -> HierarchyFiles.readAll(spec));
-    RunContext context = new RunContext(spec, options, store, recorder.runId, checked.pseudonymizers(), checked.signingKey(), checked.encryption(),
+    return new RunContext(spec, options, store, runId, checked.pseudonymizers(), checked.signingKey(), checked.encryption(),
         hierarchyFiles, mechanisms, beforeWrite, Map.of());
+  }
+
+  private void execute(JobSpec spec, RunRecorder recorder) {
+    StepTimer timer = recorder.timer;
+    RunContext context = checkedContext(spec, recorder.runId, timer);
     KeyContinuity.Result keys = run(new KeyContinuity(), context, timer);
     PrivacyBudget budget = timer.time("budget_check",
         () -> PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime()));
@@ -140,14 +145,7 @@ public final class JobRunner {
    */
   public DryRun dryRun(Path specFile) {
     JobSpec spec = SpecFiles.load(specFile);
-    Instant now = Instant.now();
-    if (options.referenceTime().isAfter(now.plus(CLOCK_SKEW))) {
-      throw Errors.referenceTimeInFuture(options.referenceTime().toString(), now.toString());
-    }
-    Preflight.Checked checked = Preflight.check(spec, options.warehouse(), store, options.keys());
-    Map<String, Hierarchy> hierarchyFiles = HierarchyFiles.readAll(spec);
-    RunContext context = new RunContext(spec, options, store, "dry-run", checked.pseudonymizers(), checked.signingKey(),
-        checked.encryption(), hierarchyFiles, mechanisms, beforeWrite, Map.of());
+    RunContext context = checkedContext(spec, "dry-run", new StepTimer());
     new KeyContinuity().run(context);
     java.util.List<String> stops = new java.util.ArrayList<>();
     try {

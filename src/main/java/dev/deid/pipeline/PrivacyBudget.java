@@ -87,13 +87,7 @@ final class PrivacyBudget {
     if (!problems.isEmpty()) {
       throw Errors.all(problems);
     }
-    Map<List<String>, double[]> wanted = new LinkedHashMap<>();
-    for (Charged c : charged(spec)) {
-      double[] sum = wanted.computeIfAbsent(List.of(c.source().name(), c.audience()), k -> new double[2]);
-      sum[0] += c.epsilon();
-      sum[1] += c.delta();
-    }
-    wanted.forEach((key, sum) -> {
+    wanted(spec).forEach((key, sum) -> {
       Target target = targets.get(key.get(0));
       BudgetLedger.Charge total = new BudgetLedger.Charge(target.tableId(), target.location(), key.get(1), null, "run",
           "the run's charges on source '" + key.get(0) + "' for audience '" + key.get(1) + "'", sum[0], sum[1]);
@@ -149,16 +143,12 @@ final class PrivacyBudget {
 
   /** What this spec's run would spend and what each applicable budget has left now, for {@code --dry-run}. */
   static List<DryRun.Budget> preview(JobSpec spec, Warehouse warehouse, TableStore store, Instant referenceTime) {
-    Map<List<String>, double[]> wanted = new LinkedHashMap<>();
     Map<String, Target> targets = new LinkedHashMap<>();
     for (Charged c : charged(spec)) {
-      double[] sum = wanted.computeIfAbsent(List.of(c.source().name(), c.audience()), k -> new double[2]);
-      sum[0] += c.epsilon();
-      sum[1] += c.delta();
       targets.computeIfAbsent(c.source().name(), name -> target(c.source(), warehouse, store));
     }
     List<DryRun.Budget> budgets = new ArrayList<>();
-    wanted.forEach((key, sum) -> {
+    wanted(spec).forEach((key, sum) -> {
       Target target = targets.get(key.get(0));
       for (BudgetSpec b : budgetsOf(spec, key.get(0), key.get(1))) {
         double[] spent = target.ledger().spent(target.tableId(), key.get(1), b, referenceTime);
@@ -187,6 +177,17 @@ final class PrivacyBudget {
   }
 
   private record Charged(SourceSpec source, String audience, double epsilon, double delta) {}
+
+  /** What the run charges per (source, audience), as {epsilon, delta}. */
+  private static Map<List<String>, double[]> wanted(JobSpec spec) {
+    Map<List<String>, double[]> wanted = new LinkedHashMap<>();
+    for (Charged c : charged(spec)) {
+      double[] sum = wanted.computeIfAbsent(List.of(c.source().name(), c.audience()), k -> new double[2]);
+      sum[0] += c.epsilon();
+      sum[1] += c.delta();
+    }
+    return wanted;
+  }
 
   private static List<Charged> charged(JobSpec spec) {
     List<Charged> charged = new ArrayList<>();
