@@ -62,7 +62,7 @@ public final class AnonymizationBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    SparkSession spark = dev.deid.io.SparkSessions.shared();
+    SparkSession spark = dev.deid.io.SparkSessions.shared(null);
     if (customers != null) {
       return customers(spark);
     }

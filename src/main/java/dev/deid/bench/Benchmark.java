@@ -32,7 +32,7 @@ public final class Benchmark implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SparkSession spark = dev.deid.io.SparkSessions.shared();
+    SparkSession spark = dev.deid.io.SparkSessions.shared(null);
     Warehouse target = new Warehouse(warehouse.toAbsolutePath().toString());
     DeltaStore store = new DeltaStore(spark);
     Instant now = Instant.now();

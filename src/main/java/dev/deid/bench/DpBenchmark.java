@@ -38,7 +38,7 @@ public final class DpBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SparkSession spark = dev.deid.io.SparkSessions.shared();
+    SparkSession spark = dev.deid.io.SparkSessions.shared(null);
     String table = warehouse.toAbsolutePath() + "/orders";
     long t0 = System.nanoTime();
     new SampleData(spark, 3, Instant.now()).orders(Math.max(1000, orders / 3), orders)

@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "deid", mixinStandardHelpOptions = true, version = "deid 0.1.0",
     description = "De-identification and data minimization on Spark and Delta Lake.",
-    subcommands = {DeidCli.Run.class, DeidCli.Validate.class, DeidCli.Verify.class, DeidCli.Generate.class, DeidCli.Sample.class,
+    subcommands = {DeidCli.Run.class, DeidCli.Validate.class, DeidCli.Verify.class, DeidCli.Generate.class, DeidCli.Sample.class, SqlCommand.class,
         Benchmark.class, AnonymizationBenchmark.class, DpBenchmark.class, LatticeBenchmark.class})
 public final class DeidCli implements Callable<Integer> {
   public static final int FAILED = 1;
@@ -84,7 +84,12 @@ public final class DeidCli implements Callable<Integer> {
   }
 
   static SparkSession spark() {
-    return SparkSessions.shared();
+    return SparkSessions.shared(null);
+  }
+
+  /** The session, with the warehouse's embedded catalog when it is created for a local warehouse. */
+  static SparkSession spark(Warehouse warehouse) {
+    return SparkSessions.shared(warehouse);
   }
 
   @Override
@@ -102,7 +107,7 @@ public final class DeidCli implements Callable<Integer> {
       String root = warehouse != null ? warehouse
           : System.getenv().getOrDefault("DEID_WAREHOUSE", Path.of("target/warehouse").toAbsolutePath().toString());
       Warehouse resolved = new Warehouse(root);
-      resolved.requireFileSystem(spark().sparkContext().hadoopConfiguration());
+      resolved.requireFileSystem(spark(resolved).sparkContext().hadoopConfiguration());
       return resolved;
     }
   }
@@ -164,7 +169,8 @@ public final class DeidCli implements Callable<Integer> {
       JobSpec loaded = SpecFiles.load(spec);
       HierarchyFiles.readAll(loaded);
       if (warehouse != null) {
-        Preflight.check(loaded, new Warehouse(warehouse), new DeltaStore(spark()), KeyRing.fromEnvironment(keyDir));
+        Warehouse target = new Warehouse(warehouse);
+        Preflight.check(loaded, target, new DeltaStore(spark(target)), KeyRing.fromEnvironment(keyDir));
       }
       System.out.println("ok: " + spec + " is valid (job '" + loaded.name() + "', " + loaded.sources().size()
           + " sources, " + loaded.outputs().size() + " outputs)");
@@ -242,7 +248,7 @@ public final class DeidCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      SparkSession spark = spark();
+      SparkSession spark = spark(new Warehouse(warehouse.toAbsolutePath().toString()));
       Warehouse target = DemoWarehouse.reset(spark, warehouse, customers, Instant.now());
       System.out.println("demo warehouse reset: " + target.root() + " (raw sample tables only; earlier outputs, "
           + "audit and budget ledger of the demo are gone)");

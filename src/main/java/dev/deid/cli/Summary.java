@@ -19,7 +19,7 @@ final class Summary {
     for (RunReport.OutputReport o : report.outputs()) {
       System.out.println("  output     " + o.name() + " (" + o.audience() + ", " + o.format() + "): " + o.rowsOut()
           + " rows (" + o.rowsFilteredByConsent() + " filtered by consent, " + o.rowsSuppressed() + " suppressed) -> "
-          + o.location());
+          + o.location() + (o.table() != null ? " (table " + o.table() + ")" : ""));
       if (o.anonymization() != null) {
         System.out.println("             " + o.anonymization().models() + " levels " + o.anonymization().levels()
             + ", loss " + String.format("%.4f", o.anonymization().loss()) + ", highest prosecutor risk "
@@ -28,9 +28,10 @@ final class Summary {
     }
     for (RunReport.ReleaseReport r : report.releases()) {
       System.out.println("  release    " + r.name() + " (" + r.audience() + ", epsilon " + r.epsilon() + "): " + r.groupsReleased()
-          + " groups released (" + r.groupSelection() + "); budget left " + r.budgetLeft() + " -> " + r.location());
+          + " groups released (" + r.groupSelection() + "); budget left " + r.budgetLeft() + " -> " + r.location() + (r.table() != null ? " (table " + r.table() + ")" : ""));
     }
     System.out.println("  report     " + warehouse.reportDirectory(report.job()) + "/" + report.runId() + ".json");
+    System.out.println("  html       " + warehouse.reportDirectory(report.job()) + "/" + report.runId() + ".html");
     System.out.println("  audit      " + warehouse.auditTable());
   }
 }

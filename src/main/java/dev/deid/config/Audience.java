@@ -44,6 +44,11 @@ public record Audience(String name, String partner) {
     return name.replaceAll("[^a-z0-9_-]", "_") + ".key";
   }
 
+  /** The catalog namespace of this audience's Delta tables: analysts, partner_acme, … */
+  public String catalogNamespace() {
+    return name.replaceAll("[^a-z0-9_]", "_");
+  }
+
   @Override
   public String toString() {
     return name;

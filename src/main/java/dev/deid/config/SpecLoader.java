@@ -52,7 +52,7 @@ public final class SpecLoader {
     List<String> problems = new ArrayList<>();
     JobSpec spec = new Builder(SpecNode.root(top, problems), problems, sha256(yaml), baseDirectory).build();
     if (!problems.isEmpty()) {
-      throw Errors.all(problems);
+      throw Errors.all(SpecLines.of(yaml).annotate(problems));
     }
     return spec;
   }

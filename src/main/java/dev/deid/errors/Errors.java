@@ -15,6 +15,17 @@ public final class Errors {
     return new DeidException(List.of(problem), null);
   }
 
+  public static DeidException sqlStatement(int number, String sparkError) {
+    return of("SQL statement " + number + " failed: " + sparkError + " (fix: correct the statement; 'SHOW TABLES IN analysts' "
+        + "lists the named tables)");
+  }
+
+  public static DeidException catalogNameTaken(String table, String tableType, String location) {
+    return of("The catalog name " + table + " is taken by a " + tableType.toLowerCase(java.util.Locale.ROOT)
+        + " table that is not this output (fix: drop or rename that table, or rename the output; the output "
+        + "itself was written to " + location + ")");
+  }
+
   public static DeidException all(Collection<String> problems) {
     return new DeidException(List.copyOf(problems), null);
   }

@@ -73,6 +73,42 @@ public final class DeltaStore implements TableStore {
     return DeltaTable.forPath(spark, path).detail().select("id").first().getString(0);
   }
 
+  /**
+   * The name points at the path (an external table), so dropping or re-pointing it never touches
+   * the data; a name some other table already holds is refused rather than taken over.
+   */
+  @Override
+  public String register(String namespace, String name, String path) {
+    String table = "`" + namespace + "`.`" + name + "`";
+    String location = qualifiedLocation(path);
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS `" + namespace + "`");
+    // The catalog's own record, read without opening the table: its old path may be gone.
+    org.apache.spark.sql.catalyst.catalog.CatalogTable existing = catalogRecord(namespace, name);
+    if (existing != null) {
+      if (location.equals(qualifiedPath(existing.location().toString()))) {
+        return namespace + "." + name;
+      }
+      if (existing.tableType() != org.apache.spark.sql.catalyst.catalog.CatalogTableType.EXTERNAL()) {
+        throw dev.deid.errors.Errors.catalogNameTaken(namespace + "." + name, existing.tableType().name(), location);
+      }
+      spark.sql("DROP TABLE " + table);
+    }
+    spark.sql("CREATE TABLE " + table + " USING delta LOCATION '" + location.replace("'", "\\'") + "'");
+    return namespace + "." + name;
+  }
+
+  private org.apache.spark.sql.catalyst.catalog.CatalogTable catalogRecord(String namespace, String name) {
+    org.apache.spark.sql.catalyst.catalog.SessionCatalog catalog = spark.sessionState().catalog();
+    org.apache.spark.sql.catalyst.TableIdentifier id =
+        new org.apache.spark.sql.catalyst.TableIdentifier(name, scala.Option.apply(namespace));
+    try {
+      return catalog.tableExists(id) ? catalog.getTableMetadata(id) : null;
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException
+        | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      return null;
+    }
+  }
+
   /** The table's location as Delta resolves it (fully qualified). */
   public String qualifiedLocation(String path) {
     return DeltaTable.forPath(spark, path).detail().select("location").first().getString(0);

@@ -56,4 +56,18 @@ public final class LocalDirectories {
       throw new UncheckedIOException("Cannot delete " + root, e);
     }
   }
+
+  /** Deletes what {@code root} holds but the entries named {@code kept}. */
+  public static void deleteContentsExcept(Path root, java.util.Set<String> kept) {
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    try (Stream<Path> children = Files.list(root)) {
+      for (Path child : children.filter(c -> !kept.contains(c.getFileName().toString())).toList()) {
+        delete(child);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot empty " + root, e);
+    }
+  }
 }

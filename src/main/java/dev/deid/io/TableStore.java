@@ -56,6 +56,12 @@ public interface TableStore {
 
   void append(String path, Dataset<Row> rows);
 
+  /**
+   * Names the Delta table at {@code path} as {@code namespace.name} in Spark's catalog, pointing at
+   * the path, so a replacement of the table is what the name reads; returns the qualified name.
+   */
+  String register(String namespace, String name, String path);
+
   /** The text fields of a partner extract's current manifest (e.g. {@code deid.key_id}), or null when nothing was delivered. */
   Map<String, String> extractProperties(String extract);
 }

@@ -15,7 +15,6 @@ public record Warehouse(String root) {
     root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
   }
 
-  /** A raw table: a bare name lives under {@code raw/}; a path or URI is taken as it is. */
   /** Refuses, as a user mistake, a root whose scheme no configured Hadoop file system serves. */
   public void requireFileSystem(org.apache.hadoop.conf.Configuration conf) {
     try {
@@ -25,6 +24,20 @@ public record Warehouse(String root) {
     }
   }
 
+  /** Whether the root is on this machine's file system (a path, or a {@code file:} URI). */
+  public boolean isLocal() {
+    return !root.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") || root.startsWith("file:");
+  }
+
+  /** The embedded catalog's metastore of a local warehouse: kept when the demo resets its tables. */
+  public String catalog() {
+    String local = root.startsWith("file:") ? java.net.URI.create(root).getPath() : root;
+    return java.nio.file.Path.of(local).toAbsolutePath().normalize() + "/" + CATALOG;
+  }
+
+  public static final String CATALOG = "_catalog";
+
+  /** A raw table: a bare name lives under {@code raw/}; a path or URI is taken as it is. */
   public String rawTable(String table) {
     return table.contains("/") || table.contains(":") ? table : root + "/raw/" + table;
   }

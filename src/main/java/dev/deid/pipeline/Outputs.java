@@ -136,6 +136,8 @@ final class Outputs implements Stage<Outputs.Result> {
     }
     Publisher.Published published = context.publisher().publish(location, output.format(), data, properties,
         manifestExtras, context.runId(), context.spec().vacuum(), encryption);
+    String table = output.format() == dev.deid.config.OutputFormat.DELTA
+        ? context.store().register(dev.deid.config.Audience.of(output.audience()).catalogNamespace(), output.name(), location) : null;
     List<RunReport.ColumnReport> columnReports = p.columns().stream()
         .map(c -> new RunReport.ColumnReport(c.name(), c.outputName(), c.columnClass().yamlName(), c.transform().action()))
         .toList();
@@ -143,8 +145,8 @@ final class Outputs implements Stage<Outputs.Result> {
     String previousKeyId = previousKeyIds.get(output.name());
     String keyId = p.pseudonymizer().keyId();
     return RunReport.OutputReport.builder()
-        .name(output.name()).audience(output.audience()).purpose(output.purpose())
-        .format(output.format().name().toLowerCase()).location(location).version(published.version())
+        .name(output.name()).source(output.source()).audience(output.audience()).purpose(output.purpose())
+        .format(output.format().name().toLowerCase()).location(location).table(table).version(published.version())
         .rowsIn(p.rowsIn()).rowsFilteredByConsent(p.rowsIn() - afterConsent).rowsSuppressed(p.rowsSuppressed())
         .rowsOut(published.rows()).keyId(keyId)
         .previousKeyId(previousKeyId != null && !previousKeyId.equals(keyId) ? previousKeyId : null)

@@ -8,6 +8,7 @@ import dev.deid.privacy.dp.GroupStatistics;
 import dev.deid.privacy.dp.NoisyRelease;
 import dev.deid.report.RunReport;
 import dev.deid.steps.DpAggregate;
+import dev.deid.steps.ColumnComments;
 import dev.deid.steps.ReleaseTables;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,8 +73,14 @@ final class Releases implements Stage<Releases.Result> {
     properties.put("deid.contribution_bounds", release.bounds().maxGroups() + " groups x " + release.bounds().maxRowsPerGroup() + " rows");
     String location = context.options().warehouse().release(release);
     Dataset<Row> table = ReleaseTables.toDataset(context.store().spark(), release, released);
+    boolean delta = release.format() == dev.deid.config.OutputFormat.DELTA;
+    if (delta) {
+      table = new ColumnComments(ReleaseTables.columnComments(release)).apply(table).data();
+      properties.put("comment", ReleaseTables.tableComment(release));
+    }
     Publisher.Published published = context.publisher().publish(location, release.format(), table, properties, Map.of(),
         context.runId(), context.spec().vacuum(), context.encryptionFor(release.audience(), List.of(table.columns())));
+    String catalogName = delta ? context.store().register(dev.deid.config.Audience.of(release.audience()).catalogNamespace(), release.name(), location) : null;
     Map<String, String> statistics = new LinkedHashMap<>();
     if (!released.isEmpty()) {
       released.get(0).statistics().forEach((name, st) -> statistics.put(name, st.budget()
@@ -87,7 +94,7 @@ final class Releases implements Stage<Releases.Result> {
         + BudgetLedger.period(b, budget.referenceTime()), "epsilon " + remaining[0] + ", delta " + remaining[1]));
     // Only public or DP quantities: the number of groups before selection is exact and is not reported.
     return RunReport.ReleaseReport.builder()
-        .name(release.name()).audience(release.audience()).location(location).version(published.version())
+        .name(release.name()).audience(release.audience()).location(location).table(catalogName).version(published.version())
         .epsilon(release.epsilon()).delta(release.delta()).noise(release.noise().name().toLowerCase())
         .maxGroupsPerUnit(release.bounds().maxGroups()).maxRowsPerGroup(release.bounds().maxRowsPerGroup())
         .groupSelection(release.publicGroups() != null ? "public groups" : "DP group selection")

@@ -4,6 +4,7 @@ import dev.deid.io.AtomicFiles;
 import dev.deid.io.AuditLog;
 import dev.deid.io.TableStore;
 import dev.deid.io.Warehouse;
+import dev.deid.report.HtmlReport;
 import dev.deid.report.RunReport;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,8 @@ import java.util.Map;
  * before the failure did.
  */
 final class RunRecorder {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunRecorder.class);
+
   final String runId;
   final Instant started;
   final StepTimer timer = new StepTimer();
@@ -81,7 +84,64 @@ final class RunRecorder {
     String reportPath = warehouse.reportDirectory(report.job()) + "/" + report.runId() + ".json";
     AtomicFiles.writeAtomically(reportPath, AtomicFiles.toJson(report), store.spark().sparkContext().hadoopConfiguration());
     AuditLog.append(store, warehouse.auditTable(), auditRecord(report, reportPath));
+    try {
+      AtomicFiles.writeAtomically(htmlPath(reportPath), HtmlReport.render(report, releaseValues(report, store),
+          ledgerCharges(warehouse, store)), store.spark().sparkContext().hadoopConfiguration());
+    } catch (RuntimeException e) {
+      // The JSON report and the audit row are the record; the page is a view of them.
+      LOG.warn("Cannot write the HTML report of run {}", report.runId(), e);
+    }
     return reportPath;
+  }
+
+  static String htmlPath(String reportPath) {
+    return reportPath.replaceAll("\\.json$", ".html");
+  }
+
+  /** Groups shown per released statistic in the HTML report; the table holds them all. */
+  static final int GROUPS_SHOWN = 60;
+
+  /** The released values of each Delta release the run wrote, statistic by statistic, with their 95 % errors. */
+  static List<HtmlReport.ReleaseValues> releaseValues(RunReport report, TableStore store) {
+    List<HtmlReport.ReleaseValues> values = new java.util.ArrayList<>();
+    for (RunReport.ReleaseReport release : report.releases()) {
+      if (release.table() == null) {
+        continue;
+      }
+      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> table = store.read(release.location());
+      List<org.apache.spark.sql.Row> rows = table.takeAsList(GROUPS_SHOWN);
+      if (rows.isEmpty()) {
+        continue;
+      }
+      List<String> columns = List.of(table.columns());
+      List<String> statistics = columns.stream().filter(c -> columns.contains(c + "_error95")).toList();
+      List<String> groupColumns = columns.stream().filter(c -> !columns.contains(c + "_error95")
+          && !columns.contains(c + "_rank_error95") && !c.endsWith("_noise_sd") && !c.endsWith("_error95")).toList();
+      for (String statistic : statistics) {
+        List<String> groups = new java.util.ArrayList<>();
+        List<Double> noisy = new java.util.ArrayList<>();
+        List<Double> errors = new java.util.ArrayList<>();
+        for (org.apache.spark.sql.Row row : rows) {
+          groups.add(String.join(" / ", groupColumns.stream().map(g -> String.valueOf((Object) row.getAs(g))).toList()));
+          noisy.add(row.<Double>getAs(statistic));
+          errors.add(row.<Double>getAs(statistic + "_error95"));
+        }
+        values.add(new HtmlReport.ReleaseValues(release.name(), statistic, groups, noisy, errors));
+      }
+    }
+    return values;
+  }
+
+  /** Every charge in the budget ledger, oldest first; none when there is no ledger yet. */
+  static List<HtmlReport.BudgetCharge> ledgerCharges(Warehouse warehouse, TableStore store) {
+    if (!store.exists(warehouse.budgetLedger())) {
+      return List.of();
+    }
+    return store.read(warehouse.budgetLedger()).select("table_location", "audience", "charged_for", "epsilon")
+        .orderBy("charged_for").collectAsList().stream()
+        .map(r -> new HtmlReport.BudgetCharge(r.getString(0).replaceAll(".*/", ""), r.getString(1),
+            r.getTimestamp(2).toInstant().toString(), r.getDouble(3)))
+        .toList();
   }
 
   /** The audit row: versions and counts only, erased subjects as pseudonyms. */

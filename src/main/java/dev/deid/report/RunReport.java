@@ -40,7 +40,7 @@ public record RunReport(
    * applicable budget ("month 2026-11", "lifetime lifetime") to what is left after this run.
    */
   public record ReleaseReport(
-      String name, String audience, String location, long version, double epsilon, double delta, String noise,
+      String name, String audience, String location, String table, long version, double epsilon, double delta, String noise,
       int maxGroupsPerUnit, int maxRowsPerGroup, String groupSelection, long groupsReleased,
       Map<String, String> budgetLeft, Map<String, String> statistics) {
     /** Builds a {@link ReleaseReport} field by field: no positional arguments to mix up. */
@@ -52,6 +52,7 @@ public record RunReport(
       private String name;
       private String audience;
       private String location;
+      private String table;
       private long version;
       private double epsilon;
       private double delta;
@@ -77,6 +78,12 @@ public record RunReport(
 
       public Builder location(String value) {
         this.location = value;
+        return this;
+      }
+
+      /** The table's name in Spark's catalog ({@code audience.name}); null for extracts. */
+      public Builder table(String value) {
+        this.table = value;
         return this;
       }
 
@@ -131,7 +138,7 @@ public record RunReport(
       }
 
       public ReleaseReport build() {
-        return new ReleaseReport(name, audience, location, version, epsilon, delta, noise, maxGroupsPerUnit, maxRowsPerGroup, groupSelection, groupsReleased, budgetLeft, statistics);
+        return new ReleaseReport(name, audience, location, table, version, epsilon, delta, noise, maxGroupsPerUnit, maxRowsPerGroup, groupSelection, groupsReleased, budgetLeft, statistics);
       }
     }
   }
@@ -143,7 +150,7 @@ public record RunReport(
 
   /** One written output: where, which version, how many rows went in and out, and which guarantees hold. */
   public record OutputReport(
-      String name, String audience, String purpose, String format, String location, long version,
+      String name, String source, String audience, String purpose, String format, String location, String table, long version,
       long rowsIn, long rowsFilteredByConsent, long rowsSuppressed, long rowsOut, String keyId, String previousKeyId,
       List<ColumnReport> columns, Map<String, Map<String, Object>> steps, List<String> guarantees,
       AnonymizationReport anonymization) {
@@ -157,7 +164,9 @@ public record RunReport(
       private String audience;
       private String purpose;
       private String format;
+      private String source;
       private String location;
+      private String table;
       private long version;
       private long rowsIn;
       private long rowsFilteredByConsent;
@@ -192,8 +201,20 @@ public record RunReport(
         return this;
       }
 
+      /** The source table the output was made from. */
+      public Builder source(String value) {
+        this.source = value;
+        return this;
+      }
+
       public Builder location(String value) {
         this.location = value;
+        return this;
+      }
+
+      /** The table's name in Spark's catalog ({@code audience.name}); null for extracts. */
+      public Builder table(String value) {
+        this.table = value;
         return this;
       }
 
@@ -254,7 +275,7 @@ public record RunReport(
       }
 
       public OutputReport build() {
-        return new OutputReport(name, audience, purpose, format, location, version, rowsIn, rowsFilteredByConsent, rowsSuppressed, rowsOut, keyId, previousKeyId, columns, steps, guarantees, anonymization);
+        return new OutputReport(name, source, audience, purpose, format, location, table, version, rowsIn, rowsFilteredByConsent, rowsSuppressed, rowsOut, keyId, previousKeyId, columns, steps, guarantees, anonymization);
       }
     }
   }

@@ -28,7 +28,9 @@ public final class DemoWarehouse {
       new SampleData(spark, 42, now).writeAll(new Warehouse(template.toString()), customers);
       LocalDirectories.write(template.resolve(GENERATED_AT), now + " " + customers + "\n");
     }
-    LocalDirectories.delete(root);
+    // The catalog's metastore may be open in this session; the names it holds point at the paths
+    // the next run replaces.
+    LocalDirectories.deleteContentsExcept(root, java.util.Set.of(Warehouse.CATALOG));
     LocalDirectories.copy(template.resolve("raw"), root.resolve("raw"));
     return new Warehouse(root.toString());
   }

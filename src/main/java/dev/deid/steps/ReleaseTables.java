@@ -3,7 +3,10 @@ package dev.deid.steps;
 import dev.deid.config.ReleaseSpec;
 import dev.deid.privacy.dp.NoisyRelease;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -19,6 +22,45 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class ReleaseTables {
   private ReleaseTables() {}
+
+  /** What each column of the release table is and how exact it is, for {@code DESCRIBE TABLE}. */
+  public static Map<String, String> columnComments(ReleaseSpec release) {
+    Map<String, String> comments = new LinkedHashMap<>();
+    for (int g = 0; g < release.groupBy().size(); g++) {
+      comments.put(DpAggregate.groupName(release, g), "group key (" + release.groupBy().get(g) + "): "
+          + (release.publicGroups() != null ? "one of the spec's public groups, released whatever the data"
+              : "released only for groups that passed DP group selection, so a missing group may hold a few units"));
+    }
+    for (dev.deid.privacy.dp.Aggregate a : release.aggregates()) {
+      String clamp = a.column() == null ? "" : " of " + a.column() + " clamped to [" + a.lower() + ", " + a.upper() + "]";
+      if (a.kind() == dev.deid.privacy.dp.Aggregate.Kind.QUANTILES) {
+        for (double q : a.quantiles()) {
+          String name = NoisyRelease.quantileName(q, a);
+          comments.put(name, "DP quantile " + q + clamp);
+          comments.put(name + "_rank_error95", "with 95 % probability the rank of " + name
+              + " among the group's rows is off by at most this many rows");
+        }
+      } else {
+        String name = a.name();
+        comments.put(name, "DP " + (a.kind() == dev.deid.privacy.dp.Aggregate.Kind.COUNT_UNITS ? "count of distinct privacy units"
+            : a.kind() == dev.deid.privacy.dp.Aggregate.Kind.COUNT ? "count of rows"
+            : a.kind().name().toLowerCase(Locale.ROOT)) + clamp + ", "
+            + release.noise().name().toLowerCase(Locale.ROOT) + " noise; " + name + " ± " + name
+            + "_error95 is a 95 % interval");
+        comments.put(name + "_noise_sd", "standard deviation of the noise in " + name);
+        comments.put(name + "_error95", "half-width of the 95 % interval around " + name);
+      }
+    }
+    return comments;
+  }
+
+  /** The table comment: audience, purpose, privacy unit, budget and contribution bounds. */
+  public static String tableComment(ReleaseSpec release) {
+    return "DP release '" + release.name() + "' for " + release.audience() + ", purpose '" + release.purpose()
+        + "'; privacy unit " + release.privacyUnit() + "; (epsilon " + release.epsilon() + ", delta " + release.delta()
+        + ")-differentially private; each unit contributes to at most " + release.bounds().maxGroups()
+        + " groups and " + release.bounds().maxRowsPerGroup() + " rows per group.";
+  }
 
   public static Dataset<Row> toDataset(SparkSession spark, ReleaseSpec release, List<NoisyRelease.Released> released) {
     StructType schema = new StructType();

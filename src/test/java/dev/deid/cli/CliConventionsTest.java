@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** The command line behaves as command lines do: help everywhere, user mistakes are not internal errors. */
 class CliConventionsTest {
-  static final List<String> COMMANDS = List.of("run", "validate", "verify", "generate", "sample", "benchmark",
+  static final List<String> COMMANDS = List.of("run", "validate", "verify", "generate", "sample", "sql", "benchmark",
       "anonymization-benchmark", "dp-benchmark", "lattice-benchmark");
 
   @Test
@@ -28,6 +28,25 @@ class CliConventionsTest {
     for (String command : COMMANDS) {
       assertTrue(out.toString().contains(command), "the top-level help lists " + command);
     }
+  }
+
+  @Test
+  void theLocalLauncher_keepsTheExitCodes_thatMavensExecPluginWouldTurnInto1() throws Exception {
+    assertEquals(0, launch("--version"));
+    assertEquals(2, launch("run"), "a usage error: the spec is missing");
+    assertEquals(DeidCli.FAILED, launch("validate", "no/such/spec.yaml"), "a refusal with its reason");
+  }
+
+  private static int launch(String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("src/main/sh/deid"));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (!process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("the launcher did not finish: " + command);
+    }
+    return process.exitValue();
   }
 
   @Test

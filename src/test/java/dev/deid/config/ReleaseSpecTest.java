@@ -47,7 +47,7 @@ class ReleaseSpecTest {
 
   static void assertProblem(String yaml, String path, String text) {
     List<String> problems = problems(yaml);
-    assertTrue(problems.stream().anyMatch(p -> p.contains("at " + path + ":") && p.contains(text) && p.contains("fix:")),
+    assertTrue(problems.stream().anyMatch(p -> p.matches("(?s).*at " + java.util.regex.Pattern.quote(path) + "( \\(line \\d+\\))?:.*") && p.contains(text) && p.contains("fix:")),
         "expected a problem at " + path + " containing '" + text + "' in " + problems);
   }
 

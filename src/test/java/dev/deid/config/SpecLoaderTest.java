@@ -33,8 +33,29 @@ class SpecLoaderTest {
   }
 
   static void assertProblem(List<String> problems, String path, String text) {
-    assertTrue(problems.stream().anyMatch(p -> p.contains("at " + path + ":") && p.contains(text) && p.contains("fix:")),
+    assertTrue(problems.stream().anyMatch(p -> p.matches("(?s).*at " + java.util.regex.Pattern.quote(path) + "( \\(line \\d+\\))?:.*") && p.contains(text) && p.contains("fix:")),
         "expected a problem at " + path + " containing '" + text + "' in " + problems);
+  }
+
+  @Test
+  void problems_nameTheLineOfTheFieldTheyAreAbout_orOfItsParentWhenTheFieldIsMissing() {
+    String yaml = """
+        name: lines
+        sources:
+          customers:
+            columns:
+              customer_id: {class: direct_identifier, action: pseudonymize}
+              email: {class: direct_identifier, action: smudge}
+              city:
+                class: quasi_identifier
+        outputs:
+          - {name: out, source: customers, audience: analysts, purpose: analytics, columns: [city], formt: delta}
+        """;
+    DeidException e = assertThrows(DeidException.class, () -> SpecLoader.parse(yaml, "lines.yaml", Path.of(".")));
+    String message = String.join("\n", e.problems());
+    assertTrue(message.contains("sources.customers.columns.email.action (line 6)"), message);
+    assertTrue(message.contains("sources.customers.columns.city.action (line 7)"), "a missing field takes its parent's line: " + message);
+    assertTrue(message.contains("outputs[0].formt (line 10)"), message);
   }
 
   @Test

@@ -32,6 +32,11 @@ public final class InMemoryTableStore implements TableStore {
   }
 
   @Override
+  public String register(String namespace, String name, String path) {
+    return namespace + "." + name;
+  }
+
+  @Override
   public Map<String, String> extractProperties(String extract) {
     return extracts.containsKey(extract) ? Map.copyOf(extracts.get(extract)) : null;
   }

@@ -169,7 +169,7 @@ class DpReleaseJobTest {
         .first().getJavaMap(0).get("deid.epsilon"));
     assertEquals(1, report.releases().size());
     // Only public or DP quantities in the report: no exact count of the groups found before selection.
-    assertEquals(List.of("name", "audience", "location", "version", "epsilon", "delta", "noise", "maxGroupsPerUnit",
+    assertEquals(List.of("name", "audience", "location", "table", "version", "epsilon", "delta", "noise", "maxGroupsPerUnit",
         "maxRowsPerGroup", "groupSelection", "groupsReleased", "budgetLeft", "statistics"),
         java.util.Arrays.stream(RunReport.ReleaseReport.class.getRecordComponents()).map(c -> c.getName()).toList(),
         "a new report field must be public or differentially private; update this list only after checking that");

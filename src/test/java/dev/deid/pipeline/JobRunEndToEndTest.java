@@ -98,6 +98,49 @@ class JobRunEndToEndTest {
    * normalized, see {@link GoldenReports}); regenerate with -Ddeid.golden.update=true.
    */
   @Test
+  void analystOutputs_areNamedTablesInTheCatalog_withTheirComments() {
+    for (String output : List.of("customers_analytics", "orders_analytics", "feedback_analytics", "orders_by_region_year")) {
+      assertEquals(analysts(output).count(), spark.table("analysts." + output).count(), output + " by name reads the output");
+    }
+    String comment = spark.sql("DESCRIBE TABLE EXTENDED analysts.customers_analytics").filter("col_name = 'Comment'")
+        .select("data_type").first().getString(0);
+    assertTrue(comment.contains("purpose 'analytics'"), comment);
+  }
+
+  @Test
+  void htmlReport_rendersInAHeadlessBrowser_withEveryChartDrawn() throws Exception {
+    Path reports = Path.of(warehouse.reportDirectory("customers_minimization"));
+    Path json;
+    try (Stream<Path> files = Files.list(reports)) {
+      json = files.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+    }
+    Path html = Path.of(json.toString().replaceAll("\\.json$", ".html"));
+    assertTrue(Files.isRegularFile(html), "the HTML report lies beside the JSON one");
+    String page = Files.readString(html);
+    assertFalse(page.contains("http://") && page.replace("http://www.w3.org/2000/svg", "").contains("http://"),
+        "the page loads nothing from the network");
+    // What the page must chart, counted from the JSON report: a row flow per output, loss and risk
+    // per anonymized output, each released statistic with an error, and the budget over time.
+    var report = GoldenReports.JSON.readTree(json.toFile());
+    int expected = 1;
+    for (var output : report.get("outputs")) {
+      expected += output.get("anonymization").isNull() ? 1 : 3;
+    }
+    for (var release : report.get("releases")) {
+      if (!release.get("table").isNull() && release.get("groupsReleased").asLong() > 0) {
+        var columns = spark.read().format("delta").load(release.get("location").asText()).columns();
+        expected += (int) java.util.Arrays.stream(columns).filter(c -> c.endsWith("_error95") && !c.endsWith("_rank_error95")).count();
+      }
+    }
+    Path screenshot = Path.of("target/html-report.png");
+    var rendered = dev.deid.HeadlessChromium.load(html, screenshot);
+    assertEquals(null, rendered.bodyAttribute("data-errors"), "the page's scripts ran without errors");
+    assertEquals("ok", rendered.bodyAttribute("data-rendered"), "every chart drew its shapes");
+    assertEquals(String.valueOf(expected), rendered.bodyAttribute("data-charts"));
+    assertTrue(Files.size(screenshot) > 10_000, "a screenshot was taken");
+  }
+
+  @Test
   void report_andAuditRow_matchTheGoldenFiles() throws Exception {
     Path reports = Path.of(warehouse.reportDirectory("customers_minimization"));
     Path reportFile;

@@ -5,11 +5,21 @@ package dev.deid.privacy.anon;
  * quasi-identifier values). Prosecutor risk assumes the attacker knows the target is in the data;
  * with no population table the journalist risk is bounded by the same figure, and the marketer
  * risk (expected share of records re-identified by linking everything) is classes / records.
+ * {@code recordsByClassSize} is the distribution behind the maxima: records per band of class
+ * sizes, each band labelled with its size range and the prosecutor risk (1 / size) it carries.
  */
 public record RiskProfile(
     long records, int classes, long smallestClass, long largestClass, double meanClassSize,
     double highestProsecutorRisk, double averageProsecutorRisk, double journalistRisk, double marketerRisk,
-    double recordsInClassesBelowK, double sampleUniques) {
+    double recordsInClassesBelowK, double sampleUniques, java.util.Map<String, Long> recordsByClassSize) {
+
+  private static final long[] BAND_STARTS = {1, 2, 3, 5, 10, 20, 50, 100};
+  private static final String[] BAND_LABELS = {"1 (100%)", "2 (50%)", "3-4 (25-33%)", "5-9 (11-20%)", "10-19 (5-10%)",
+      "20-49 (2-5%)", "50-99 (1-2%)", "100+ (<=1%)"};
+
+  public RiskProfile {
+    recordsByClassSize = recordsByClassSize == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(recordsByClassSize));
+  }
 
   public static RiskProfile of(long[] classSizes, int k) {
     long records = 0;
@@ -17,7 +27,13 @@ public record RiskProfile(
     long largest = 0;
     long belowK = 0;
     long uniques = 0;
+    long[] bands = new long[BAND_STARTS.length];
     for (long size : classSizes) {
+      int band = BAND_STARTS.length - 1;
+      while (band > 0 && size < BAND_STARTS[band]) {
+        band--;
+      }
+      bands[band] += size;
       records += size;
       smallest = Math.min(smallest, size);
       largest = Math.max(largest, size);
@@ -29,12 +45,20 @@ public record RiskProfile(
       }
     }
     if (records == 0) {
-      return new RiskProfile(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+      return new RiskProfile(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, bandMap(bands));
     }
     int classes = classSizes.length;
     double highest = 1.0 / smallest;
     double average = (double) classes / records;
     return new RiskProfile(records, classes, smallest, largest, (double) records / classes, highest, average, highest,
-        average, (double) belowK / records, (double) uniques / records);
+        average, (double) belowK / records, (double) uniques / records, bandMap(bands));
+  }
+
+  private static java.util.Map<String, Long> bandMap(long[] bands) {
+    java.util.Map<String, Long> map = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < bands.length; i++) {
+      map.put(BAND_LABELS[i], bands[i]);
+    }
+    return map;
   }
 }
