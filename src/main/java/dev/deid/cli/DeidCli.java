@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "deid", mixinStandardHelpOptions = true, version = "deid 0.1.0",
     description = "De-identification and data minimization on Spark and Delta Lake.",
-    subcommands = {DeidCli.Run.class, DeidCli.Validate.class, DeidCli.Verify.class, DeidCli.Generate.class, DeidCli.Sample.class, SqlCommand.class,
+    subcommands = {DeidCli.Run.class, DeidCli.Validate.class, DeidCli.Verify.class, DeidCli.Generate.class, DeidCli.Sample.class, SqlCommand.class, DiscoverCommand.class,
         Benchmark.class, AnonymizationBenchmark.class, DpBenchmark.class, LatticeBenchmark.class})
 public final class DeidCli implements Callable<Integer> {
   public static final int FAILED = 1;

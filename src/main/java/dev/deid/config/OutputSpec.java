@@ -8,10 +8,11 @@ import java.util.List;
  */
 public record OutputSpec(
     int index, String name, String source, String audience, String purpose, OutputFormat format, List<String> columns,
-    AnonymizationSpec anonymization) {
+    AnonymizationSpec anonymization, List<LeakAllowance> leakAllowances) {
 
   public OutputSpec {
     columns = List.copyOf(columns);
+    leakAllowances = leakAllowances == null ? List.of() : List.copyOf(leakAllowances);
   }
 
   public String path() {

@@ -439,7 +439,7 @@ public final class SpecLoader {
       Set<String> names = new HashSet<>();
       for (int i = 0; i < nodes.size(); i++) {
         SpecNode node = nodes.get(i);
-        node.allowOnly(Set.of("name", "source", "audience", "purpose", "format", "columns", "anonymization"));
+        node.allowOnly(Set.of("name", "source", "audience", "purpose", "format", "columns", "anonymization", "leakGuard"));
         String name = node.string("name", true);
         String sourceName = node.string("source", true);
         String audience = node.string("audience", true);
@@ -477,11 +477,43 @@ public final class SpecLoader {
           List<ColumnSpec> released = columns.stream().map(c -> source.columns().get(c)).filter(c -> c != null).toList();
           anonymization = AnonymizationSpecs.anonymization(anonymizationNode, released, hierarchies);
         }
+        List<LeakAllowance> allowances = leakAllowances(node, source, columns);
         if (name != null && sourceName != null && audience != null && purpose != null && format != null) {
-          outputs.add(new OutputSpec(i, name, sourceName, audience, purpose, format, List.copyOf(columns), anonymization));
+          outputs.add(new OutputSpec(i, name, sourceName, audience, purpose, format, List.copyOf(columns), anonymization,
+              allowances));
         }
       }
       return outputs;
+    }
+
+    /** {@code leakGuard: {allow: [{column, check, reason}]}}: the output's known false positives, each with a reason. */
+    private List<LeakAllowance> leakAllowances(SpecNode node, SourceSpec source, List<String> columns) {
+      SpecNode guard = node.mapping("leakGuard", false);
+      if (guard == null) {
+        return List.of();
+      }
+      guard.allowOnly(Set.of("allow"));
+      Set<String> released = new HashSet<>();
+      if (source != null) {
+        columns.stream().map(c -> source.columns().get(c)).filter(c -> c != null).forEach(c -> released.add(c.outputName()));
+      }
+      List<LeakAllowance> allowances = new ArrayList<>();
+      for (SpecNode allow : guard.list("allow", true)) {
+        allow.allowOnly(Set.of("column", "check", "reason"));
+        String column = allow.string("column", true);
+        String check = allow.string("check", true);
+        String reason = allow.string("reason", true);
+        if (column != null && source != null && !released.contains(column)) {
+          allow.problem("column", "'" + column + "' is not a column this output releases", "name one of " + new java.util.TreeSet<>(released));
+        }
+        if (check != null && !dev.deid.privacy.PiiPatterns.LEAK_CHECKS.contains(check)) {
+          allow.problem("check", "unknown check '" + check + "'", "use one of " + dev.deid.privacy.PiiPatterns.LEAK_CHECKS);
+        }
+        if (column != null && check != null && reason != null) {
+          allowances.add(new LeakAllowance(column, check, reason));
+        }
+      }
+      return allowances;
     }
 
     private void checkOutputColumns(SpecNode node, SourceSpec source, List<String> columns) {

@@ -89,12 +89,12 @@ public sealed interface Transform {
     public String describe() { return "first " + length + " characters kept, the rest masked with '*'"; }
   }
 
-  /** Free text with e-mail addresses, phone, resident ID and card numbers replaced by placeholders. */
+  /** Free text with e-mail and IP addresses, phone, resident ID and card numbers and street addresses replaced by placeholders. */
   record Redact() implements Transform {
     public String action() { return "redact"; }
 
     public String describe() {
-      return "free text with e-mail addresses, phone, resident ID and card numbers replaced by placeholders";
+      return "free text with e-mail and IP addresses, phone, resident ID and card numbers and street addresses replaced by placeholders";
     }
   }
 }

@@ -15,6 +15,32 @@ public final class Errors {
     return new DeidException(List.of(problem), null);
   }
 
+  /** A leak the guard found: counts and names only, never a value. */
+  public static String leakGuardHit(String outputPath, String output, String column, String check, long cells, String source) {
+    String what = "raw_identifier".equals(check) ? "equal to a raw direct-identifier value of source '" + source + "'"
+        : "holding " + switch (check) {
+          case "email" -> "an e-mail address";
+          case "resident_id" -> "a resident ID number";
+          case "mobile" -> "a mobile number";
+          case "landline" -> "a landline number";
+          case "card_number" -> "a payment card number";
+          case "ipv4", "ipv6" -> "an IP address";
+          default -> check;
+        } + " (check " + check + ")";
+    return "Leak guard stopped the run before publishing: output '" + output + "' column '" + column + "' has " + cells
+        + " cells " + what + " (fix: classify the source column as what it holds and drop, pseudonymize, mask or redact it; "
+        + "for a known false positive add " + outputPath + ".leakGuard.allow: [{column: " + column + ", check: " + check
+        + ", reason: <why>}]; nothing was written)";
+  }
+
+  public static DeidException fileExists(String option, String file) {
+    return of("Invalid " + option + " " + file + ": the file exists (fix: name a new file, or move the existing one away; it is never overwritten)");
+  }
+
+  public static DeidException noRawTables(String warehouse) {
+    return of("No raw Delta table under " + warehouse + "/raw (fix: pass --warehouse of a warehouse with raw tables, or name them with --tables)");
+  }
+
   public static DeidException sqlStatement(int number, String sparkError) {
     return of("SQL statement " + number + " failed: " + sparkError + " (fix: correct the statement; 'SHOW TABLES IN analysts' "
         + "lists the named tables)");

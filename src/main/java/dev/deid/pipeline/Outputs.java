@@ -14,6 +14,7 @@ import dev.deid.privacy.anon.PrivacyModel;
 import dev.deid.report.RunReport;
 import dev.deid.steps.Anonymize;
 import dev.deid.steps.GeneralizeColumns;
+import dev.deid.steps.LeakGuard;
 import dev.deid.steps.Minimize;
 import dev.deid.steps.Pseudonymize;
 import dev.deid.steps.Step;
@@ -68,14 +69,60 @@ final class Outputs implements Stage<Outputs.Result> {
       long rowsIn = rowsBySource.computeIfAbsent(output.source(), s -> context.read(context.spec().source(s)).count());
       prepared.add(timer.time("prepare." + output.name(), () -> prepare(context, output, rowsIn)));
     }
+    // Every output is guarded before the first is published: a leak stops the run with none written.
+    Map<String, LeakGuard.RawValues> rawValues = new LinkedHashMap<>();
+    List<String> leaks = new ArrayList<>();
+    Map<String, RunReport.LeakGuardReport> guarded = new LinkedHashMap<>();
+    for (Prepared p : prepared) {
+      guarded.put(p.output().name(), timer.time("leak_guard." + p.output().name(),
+          () -> guard(context, p, rawValues, rowsBySource.get(p.output().source()), leaks)));
+    }
+    if (!leaks.isEmpty()) {
+      throw dev.deid.errors.Errors.all(leaks);
+    }
     List<RunReport.OutputReport> reports = new ArrayList<>();
     for (Prepared p : prepared) {
       reports.add(timer.time("output." + p.output().name(), () -> {
         budget.reserve(p.output(), context.runId());
-        return publish(context, p);
+        return publish(context, p, guarded.get(p.output().name()));
       }));
     }
     return new Result(reports);
+  }
+
+  /**
+   * The leak guard on one prepared output: every text column against the source's raw direct
+   * identifiers, and every text column but pseudonyms (HMACs by construction) against the
+   * personal-data patterns. A hit the spec does not allow becomes a problem in {@code leaks}.
+   */
+  private static RunReport.LeakGuardReport guard(RunContext context, Prepared p, Map<String, LeakGuard.RawValues> rawValues,
+      long sourceRows, List<String> leaks) {
+    SourceSpec source = context.spec().source(p.output().source());
+    List<String> directIdentifiers = source.columns().values().stream()
+        .filter(c -> c.columnClass() == dev.deid.config.ColumnClass.DIRECT_IDENTIFIER).map(ColumnSpec::name).toList();
+    LeakGuard.RawValues raw = rawValues.computeIfAbsent(source.name(),
+        s -> LeakGuard.RawValues.of(context.read(source), directIdentifiers, sourceRows));
+    Map<String, ColumnSpec> byOutputName = new LinkedHashMap<>();
+    p.columns().forEach(c -> byOutputName.put(c.outputName(), c));
+    java.util.Set<String> text = new java.util.LinkedHashSet<>();
+    for (org.apache.spark.sql.types.StructField f : p.data().schema().fields()) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.StringType) {
+        text.add(f.name());
+      }
+    }
+    java.util.Set<String> patternChecked = new java.util.LinkedHashSet<>(text);
+    patternChecked.removeIf(c -> byOutputName.containsKey(c) && byOutputName.get(c).transform() instanceof Transform.Pseudonymize);
+    LeakGuard.Hits hits = LeakGuard.check(p.data(), text, patternChecked, raw);
+    Map<String, Long> allowed = new java.util.TreeMap<>();
+    hits.byColumn().forEach((column, checks) -> checks.forEach((check, n) -> {
+      boolean isAllowed = p.output().leakAllowances().stream().anyMatch(a -> a.column().equals(column) && a.check().equals(check));
+      if (isAllowed) {
+        allowed.put(column + "/" + check, n);
+      } else {
+        leaks.add(dev.deid.errors.Errors.leakGuardHit(p.output().path(), p.output().name(), column, check, n, source.name()));
+      }
+    }));
+    return new RunReport.LeakGuardReport(List.copyOf(text), List.copyOf(patternChecked), allowed);
   }
 
   private static Prepared prepare(RunContext context, OutputSpec output, long rowsIn) {
@@ -105,7 +152,7 @@ final class Outputs implements Stage<Outputs.Result> {
         rowsSuppressed, rowsReachingAnonymizer);
   }
 
-  private RunReport.OutputReport publish(RunContext context, Prepared p) {
+  private RunReport.OutputReport publish(RunContext context, Prepared p, RunReport.LeakGuardReport leakGuard) {
     OutputSpec output = p.output();
     ExtractEncryption.Plan encryption = output.format() == dev.deid.config.OutputFormat.DELTA ? null
         : context.encryptionFor(output.audience(), List.of(p.data().columns()));
@@ -150,7 +197,7 @@ final class Outputs implements Stage<Outputs.Result> {
         .rowsIn(p.rowsIn()).rowsFilteredByConsent(p.rowsIn() - afterConsent).rowsSuppressed(p.rowsSuppressed())
         .rowsOut(published.rows()).keyId(keyId)
         .previousKeyId(previousKeyId != null && !previousKeyId.equals(keyId) ? previousKeyId : null)
-        .columns(columnReports).steps(p.steps()).guarantees(guarantees).anonymization(p.anonymization())
+        .columns(columnReports).steps(p.steps()).guarantees(guarantees).anonymization(p.anonymization()).leakGuard(leakGuard)
         .build();
   }
 

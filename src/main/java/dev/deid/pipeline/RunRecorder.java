@@ -162,6 +162,9 @@ final class RunRecorder {
       counts.put("output." + o.name() + ".filtered_by_consent", o.rowsFilteredByConsent());
       counts.put("output." + o.name() + ".suppressed", o.rowsSuppressed());
       counts.put("output." + o.name() + ".rows_out", o.rowsOut());
+      if (o.leakGuard() != null) {
+        o.leakGuard().allowedHits().forEach((hit, n) -> counts.put("leak_guard." + o.name() + "." + hit.replace('/', '.') + ".allowed", n));
+      }
     }
     counts.putAll(report.budgetLedgerCharges());
     for (RunReport.RecallReport r : report.recalls()) {

@@ -153,7 +153,7 @@ public record RunReport(
       String name, String source, String audience, String purpose, String format, String location, String table, long version,
       long rowsIn, long rowsFilteredByConsent, long rowsSuppressed, long rowsOut, String keyId, String previousKeyId,
       List<ColumnReport> columns, Map<String, Map<String, Object>> steps, List<String> guarantees,
-      AnonymizationReport anonymization) {
+      AnonymizationReport anonymization, LeakGuardReport leakGuard) {
     /** Builds a {@link OutputReport} field by field: no positional arguments to mix up. */
     public static Builder builder() {
       return new Builder();
@@ -177,6 +177,7 @@ public record RunReport(
       private List<ColumnReport> columns;
       private Map<String, Map<String, Object>> steps = Map.of();
       private List<String> guarantees;
+      private LeakGuardReport leakGuard;
       private AnonymizationReport anonymization;
 
       private Builder() {}
@@ -269,13 +270,18 @@ public record RunReport(
         return this;
       }
 
+      public Builder leakGuard(LeakGuardReport value) {
+        this.leakGuard = value;
+        return this;
+      }
+
       public Builder anonymization(AnonymizationReport value) {
         this.anonymization = value;
         return this;
       }
 
       public OutputReport build() {
-        return new OutputReport(name, source, audience, purpose, format, location, table, version, rowsIn, rowsFilteredByConsent, rowsSuppressed, rowsOut, keyId, previousKeyId, columns, steps, guarantees, anonymization);
+        return new OutputReport(name, source, audience, purpose, format, location, table, version, rowsIn, rowsFilteredByConsent, rowsSuppressed, rowsOut, keyId, previousKeyId, columns, steps, guarantees, anonymization, leakGuard);
       }
     }
   }
@@ -421,4 +427,12 @@ public record RunReport(
   }
 
   public record ColumnReport(String source, String output, String columnClass, String action) {}
+
+  /**
+   * What the publish-time leak guard checked before the output was written: the text columns
+   * compared with the source's raw direct-identifier values, those searched for personal-data
+   * patterns, and the hits the spec allows as known false positives ({@code column/check -> count}).
+   * A hit not allowed stops the run before any output is written, so it never appears here.
+   */
+  public record LeakGuardReport(List<String> rawIdentifierColumns, List<String> patternColumns, Map<String, Long> allowedHits) {}
 }

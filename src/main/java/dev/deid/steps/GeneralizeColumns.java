@@ -89,13 +89,18 @@ public final class GeneralizeColumns implements Step {
       return functions.date_trunc(truncate.unit(), value);
     }
     if (transform instanceof Transform.Redact) {
-      Column text = value;
-      for (PiiPatterns.Pattern p : PiiPatterns.ALL) {
-        text = functions.regexp_replace(text, p.regex(), p.placeholder());
-      }
-      return text;
+      return redacted(value);
     }
     return null;
+  }
+
+  /** Free text with every personal-data pattern replaced by its placeholder, as {@link PiiPatterns#redact} does. */
+  public static Column redacted(Column text) {
+    Column result = text;
+    for (PiiPatterns.Pattern p : PiiPatterns.ALL) {
+      result = functions.regexp_replace(result, p.regex(), p.placeholder());
+    }
+    return result;
   }
 
   /**

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** The command line behaves as command lines do: help everywhere, user mistakes are not internal errors. */
 class CliConventionsTest {
-  static final List<String> COMMANDS = List.of("run", "validate", "verify", "generate", "sample", "sql", "benchmark",
+  static final List<String> COMMANDS = List.of("run", "validate", "verify", "generate", "sample", "sql", "discover", "benchmark",
       "anonymization-benchmark", "dp-benchmark", "lattice-benchmark");
 
   @Test

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** Computed locations stay in their zone, whatever name reaches them. */
 class WarehouseTest {
   static OutputSpec output(String name, String audience) {
-    return new OutputSpec(0, name, "s", audience, "p", OutputFormat.DELTA, List.of("c"), null);
+    return new OutputSpec(0, name, "s", audience, "p", OutputFormat.DELTA, List.of("c"), null, List.of());
   }
 
   @Test

@@ -81,6 +81,51 @@ class PlantedIdentifierLeakTest {
     }
   }
 
+  /**
+   * A wrong classification: an e-mail address typed into an order's category and a raw customer id
+   * into its store region, both {@code insensitive} and kept. The leak guard stops the run before
+   * the first output is written and names the columns and checks, never the values; an audited
+   * allowance for the one column lets the run through and counts it.
+   */
+  @Test
+  void run_identifierInAnInsensitiveColumn_isBlockedBeforeAnyOutput_unlessAllowed() throws Exception {
+    SparkSession spark = TestSpark.session();
+    Warehouse warehouse = TestWarehouses.fresh("guard");
+    String orders = warehouse.rawTable("orders");
+    String customerId = spark.sql("SELECT customer_id FROM delta.`" + orders + "` ORDER BY order_ts DESC LIMIT 1").first().getString(0);
+    spark.sql("INSERT INTO delta.`" + orders + "` SELECT 'O-GUARD-1', c.customer_id, TIMESTAMP '2026-10-02 10:00:00', 9.9, '"
+        + EMAIL + "', c.customer_id FROM delta.`" + warehouse.rawTable("customers") + "` c "
+        + "WHERE c.consent_analytics AND c.last_activity_at > TIMESTAMP '2026-06-01 00:00:00' LIMIT 3");
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = DeidCli.execute(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err), "run",
+        "jobs/customers.yaml", "--warehouse", warehouse.root(), "--key-dir", TestWarehouses.keyDirectory().toString(),
+        "--reference-time", TestWarehouses.REFERENCE_TIME.toString());
+    String errors = err.toString();
+    assertEquals(1, code, errors);
+    assertTrue(errors.contains("output 'orders_analytics' column 'category' has 3 cells holding an e-mail address (check email)"), errors);
+    assertTrue(errors.contains("output 'orders_analytics' column 'store_region' has 3 cells equal to a raw direct-identifier value"),
+        errors);
+    assertTrue(errors.contains("leakGuard.allow"), "the error says how to allow a known false positive: " + errors);
+    assertTrue(!errors.contains(EMAIL) && !errors.contains(customerId), "no value in the error");
+    assertTrue(!Files.exists(Path.of(warehouse.root(), "analysts")) && !Files.exists(Path.of(warehouse.root(), "partners")),
+        "no output was written");
+
+    // A spec author who checked the hits allows them for these columns, with a reason.
+    String spec = Files.readString(Path.of("jobs/customers.yaml")).replace(
+        "    columns: [order_id, customer_id, order_ts, amount, category, store_region]\n",
+        "    columns: [order_id, customer_id, order_ts, amount, category, store_region]\n"
+            + "    leakGuard:\n      allow:\n        - {column: category, check: email, reason: a test plants it}\n"
+            + "        - {column: store_region, check: raw_identifier, reason: a test plants it}\n");
+    assertTrue(spec.contains("leakGuard"), "the sample spec's orders_analytics output line changed; adapt this test");
+    Path allowing = Path.of(warehouse.root()).resolveSibling("allowing.yaml");
+    Files.writeString(allowing, spec);
+    assertEquals(0, DeidCli.execute("run", allowing.toString(), "--warehouse", warehouse.root(), "--key-dir",
+        TestWarehouses.keyDirectory().toString(), "--reference-time", TestWarehouses.REFERENCE_TIME.toString()));
+    String audit = spark.read().format("delta").load(warehouse.auditTable()).filter("status = 'SUCCEEDED'")
+        .select("step_counts").first().get(0).toString();
+    assertTrue(audit.contains("leak_guard.orders_analytics.category.email.allowed -> 3"), audit);
+  }
+
   static boolean containsAnywhere(Path dir, byte[] needle) throws Exception {
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {

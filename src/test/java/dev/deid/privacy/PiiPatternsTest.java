@@ -1,7 +1,10 @@
 package dev.deid.privacy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PiiPatternsTest {
@@ -12,6 +15,42 @@ class PiiPatternsTest {
     assertEquals("call <phone> now", PiiPatterns.redact("call +86 138 1234 5678 now"));
     assertEquals("身份证 <resident-id>", PiiPatterns.redact("身份证 11010519491231002X"));
     assertEquals("card <card-number>", PiiPatterns.redact("card 6222 0212 3456 7890"));
+  }
+
+  @Test
+  void redact_typedVariants_areReplacedToo() {
+    assertEquals("身份证 <resident-id>", PiiPatterns.redact("身份证 110105 19491231 002x"));
+    assertEquals("id <resident-id>.", PiiPatterns.redact("id 110105-1949-1231-002X."));
+    assertEquals("call <phone>", PiiPatterns.redact("call 0086-138-1234-5678"));
+    assertEquals("座机 <phone>", PiiPatterns.redact("座机 (010) 6512 3456"));
+    assertEquals("tel <phone>", PiiPatterns.redact("tel 0755-2345678"));
+    assertEquals("mail <email>", PiiPatterns.redact("mail li.si+orders@mail.corp.example.com.cn"));
+    assertEquals("from <ip> and <ip>", PiiPatterns.redact("from 192.168.10.254 and 2001:db8::8a2e:370:7334"));
+    assertEquals("<address>，谢谢", PiiPatterns.redact("寄到北京市朝阳区建国路88号，谢谢"));
+    assertEquals("ship to <address> please", PiiPatterns.redact("ship to 221B Baker Street please"));
+  }
+
+  @Test
+  void detect_findsOnlyValidInstances_forTheLeakGuard() {
+    assertEquals(Set.of("resident_id"), PiiPatterns.detect("身份证 11010519491231002X"));
+    assertEquals(Set.of(), PiiPatterns.detect("11010519491231002Y"), "a wrong check character is no resident ID");
+    assertEquals(Set.of("card_number"), PiiPatterns.detect("card 4111 1111 1111 1111"));
+    assertEquals(Set.of(), PiiPatterns.detect("ref 4111 1111 1111 1112"), "a number failing Luhn is no card number");
+    assertEquals(Set.of("email", "mobile"), PiiPatterns.detect("a@b.cn 13812345678"));
+    assertEquals(Set.of("landline"), PiiPatterns.detect("010-65123456"));
+    assertEquals(Set.of("ipv4"), PiiPatterns.detect("host 10.0.0.1"));
+    assertEquals(Set.of(), PiiPatterns.detect("订单 12345 送货很快，评分 4.5"));
+    assertEquals(Set.of(), PiiPatterns.detect("2026-11-01 08:30:00"), "timestamps are not phone numbers");
+    assertEquals("passport", PiiPatterns.wholeValue("E12345678"), "a passport number as a whole value");
+    assertEquals("email", PiiPatterns.wholeValue(" a.b@c.cn "));
+    assertEquals(null, PiiPatterns.wholeValue("write to a.b@c.cn"), "a comment holding one is not an e-mail column");
+  }
+
+  @Test
+  void luhn_acceptsValidCardNumbers_andRejectsOthers() {
+    assertTrue(PiiPatterns.luhn("4111111111111111"));
+    assertFalse(PiiPatterns.luhn("4111111111111112"));
+    assertFalse(PiiPatterns.luhn("41111111"), "too short for a card");
   }
 
   @Test

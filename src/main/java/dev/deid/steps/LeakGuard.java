@@ -1,0 +1,104 @@
+package dev.deid.steps;
+
+import dev.deid.privacy.PiiPatterns;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FilterFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.sketch.BloomFilter;
+
+/**
+ * The last check before an output is published: does any of its text cells equal a raw
+ * direct-identifier value of its source, or hold a personal-data pattern (an e-mail address, a
+ * valid resident ID, a mobile or landline number, a Luhn-valid card number, an IP address)? A
+ * classification can be wrong; this finds what a wrong one lets through.
+ *
+ * <p>Raw values go into a Bloom filter built in Spark and broadcast, which every cell is probed
+ * with; only the probable hits are confirmed exactly against the raw values, so the output is not
+ * joined with the raw table as a whole. Counts only: no value leaves the executors.
+ */
+public final class LeakGuard {
+  /** The filter's false-positive rate; a false positive costs one exact comparison, never a block. */
+  static final double BLOOM_FPP = 0.01;
+
+  /** Hits per output column, per check ({@code raw_identifier} or a pattern name). */
+  public record Hits(Map<String, Map<String, Long>> byColumn) {
+    public Hits {
+      byColumn = Map.copyOf(byColumn);
+    }
+
+    public long of(String column, String check) {
+      return byColumn.getOrDefault(column, Map.of()).getOrDefault(check, 0L);
+    }
+  }
+
+  /** A source's raw direct-identifier values, as text, one column {@code raw_value}, with a filter of them. */
+  public record RawValues(Dataset<Row> values, Broadcast<BloomFilter> filter) {
+    public static RawValues of(Dataset<Row> raw, List<String> directIdentifiers, long rows) {
+      if (directIdentifiers.isEmpty()) {
+        return null;
+      }
+      Column[] values = directIdentifiers.stream().map(c -> functions.col("`" + c + "`").cast(DataTypes.StringType)).toArray(Column[]::new);
+      Dataset<Row> stacked = raw.select(functions.explode(functions.array(values)).as("raw_value"))
+          .filter(functions.col("raw_value").isNotNull().and(functions.length(functions.col("raw_value")).gt(0)));
+      BloomFilter filter = stacked.stat().bloomFilter("raw_value", Math.max(1_000, rows * directIdentifiers.size()), BLOOM_FPP);
+      Broadcast<BloomFilter> broadcast = JavaSparkContext.fromSparkContext(raw.sparkSession().sparkContext()).broadcast(filter);
+      return new RawValues(stacked, broadcast);
+    }
+  }
+
+  private LeakGuard() {}
+
+  /**
+   * Counts the hits of {@code output}'s text columns: {@code rawChecked} against {@code raw} (may be
+   * null when the source has no direct identifier), {@code patternChecked} against the patterns.
+   */
+  public static Hits check(Dataset<Row> output, Set<String> rawChecked, Set<String> patternChecked, RawValues raw) {
+    List<String> columns = new ArrayList<>();
+    for (String c : output.columns()) {
+      if (rawChecked.contains(c) || patternChecked.contains(c)) {
+        columns.add(c);
+      }
+    }
+    Map<String, Map<String, Long>> hits = new LinkedHashMap<>();
+    if (columns.isEmpty()) {
+      return new Hits(hits);
+    }
+    Column[] cells = columns.stream().map(c -> functions.struct(functions.lit(c).as("column"),
+        functions.col("`" + c + "`").cast(DataTypes.StringType).as("value"))).toArray(Column[]::new);
+    Dataset<Row> all = output.select(functions.explode(functions.array(cells)).as("cell"))
+        .select(functions.col("cell.column").as("column"), functions.col("cell.value").as("value"))
+        .filter(functions.col("value").isNotNull());
+
+    if (!patternChecked.isEmpty()) {
+      UDF1<String, String[]> detect = v -> PiiPatterns.detect(v).toArray(String[]::new);
+      UserDefinedFunction detected = functions.udf(detect, DataTypes.createArrayType(DataTypes.StringType));
+      for (Row r : all.filter(functions.col("column").isin(patternChecked.toArray()))
+          .select(functions.col("column"), functions.explode(detected.apply(functions.col("value"))).as("check"))
+          .groupBy("column", "check").count().collectAsList()) {
+        hits.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put(r.getString(1), r.getLong(2));
+      }
+    }
+    if (raw != null && !rawChecked.isEmpty()) {
+      Broadcast<BloomFilter> filter = raw.filter();
+      FilterFunction<Row> probablyRaw = row -> filter.value().mightContainString(row.getString(1));
+      Dataset<Row> candidates = all.filter(functions.col("column").isin(rawChecked.toArray())).filter(probablyRaw);
+      for (Row r : candidates.join(raw.values(), candidates.col("value").equalTo(raw.values().col("raw_value")), "left_semi")
+          .groupBy("column").count().collectAsList()) {
+        hits.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put("raw_identifier", r.getLong(1));
+      }
+    }
+    return new Hits(hits);
+  }
+}
