@@ -42,16 +42,38 @@ public final class SparkSessions {
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.showConsoleProgress", "false");
     if (System.getProperty("spark.master") == null) {
-      builder.master("local[*]")
-          .config("spark.ui.enabled", "false")
-          .config("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())))
-          // Delta's defaults (50 snapshot partitions, 10,000 listing tasks per VACUUM) are sized for
-          // clusters; on one machine they turn each maintenance command into minutes of empty tasks.
-          .config("spark.databricks.delta.snapshotPartitions", "4")
-          .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "8");
+      builder.master("local[*]").config("spark.ui.enabled", "false");
       embeddedCatalog(warehouse).forEach(builder::config);
     }
-    return builder.getOrCreate();
+    SparkSession spark = builder.getOrCreate();
+    sizeToTheApplication(spark);
+    return spark;
+  }
+
+  /**
+   * Spark's and Delta's defaults are sized for large clusters: 200 shuffle partitions, 50 snapshot
+   * partitions and up to 10,000 file-listing tasks per VACUUM turn each maintenance command on
+   * small tables into thousands of empty tasks. Unless the submitter set them, they are sized from
+   * the cores the application has (adaptive query execution then coalesces shuffles further).
+   */
+  static void sizeToTheApplication(SparkSession spark) {
+    int cores = cores(spark);
+    setUnlessSet(spark, "spark.sql.shuffle.partitions", Math.max(4, 2 * cores));
+    setUnlessSet(spark, "spark.databricks.delta.snapshotPartitions", Math.max(2, cores));
+    setUnlessSet(spark, "spark.sql.sources.parallelPartitionDiscovery.parallelism", Math.max(4, 2 * cores));
+  }
+
+  /** The cores the application runs on: what the cluster manager was asked for, or what has registered. */
+  static int cores(SparkSession spark) {
+    org.apache.spark.SparkConf conf = spark.sparkContext().conf();
+    int asked = Math.max(conf.getInt("spark.cores.max", 0), conf.getInt("spark.executor.instances", 0) * conf.getInt("spark.executor.cores", 1));
+    return Math.max(asked, spark.sparkContext().defaultParallelism());
+  }
+
+  private static void setUnlessSet(SparkSession spark, String key, int value) {
+    if (!spark.conf().contains(key)) {
+      spark.conf().set(key, String.valueOf(value));
+    }
   }
 
   /** The settings of the embedded catalog of a local warehouse; none for a remote one or without Spark's Hive module. */

@@ -27,6 +27,7 @@ class PlantedIdentifierLeakTest {
   static final String MOBILE = "13900001234";
   static final String RESIDENT_ID = "11010519491231002X";
   static final String ORDER_ID = "O-CANARY-0000001";
+  static final Path GUARD_SPEC = Path.of("src/test/resources/specs/leak_guard.yaml");
 
   @Test
   void run_plantedIdentifiers_appearInNoOutputByte() throws Exception {
@@ -98,7 +99,7 @@ class PlantedIdentifierLeakTest {
         + "WHERE c.consent_analytics AND c.last_activity_at > TIMESTAMP '2026-06-01 00:00:00' LIMIT 3");
     java.io.StringWriter err = new java.io.StringWriter();
     int code = DeidCli.execute(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err), "run",
-        "jobs/customers.yaml", "--warehouse", warehouse.root(), "--key-dir", TestWarehouses.keyDirectory().toString(),
+        GUARD_SPEC.toString(), "--warehouse", warehouse.root(), "--key-dir", TestWarehouses.keyDirectory().toString(),
         "--reference-time", TestWarehouses.REFERENCE_TIME.toString());
     String errors = err.toString();
     assertEquals(1, code, errors);
@@ -111,12 +112,12 @@ class PlantedIdentifierLeakTest {
         "no output was written");
 
     // A spec author who checked the hits allows them for these columns, with a reason.
-    String spec = Files.readString(Path.of("jobs/customers.yaml")).replace(
-        "    columns: [order_id, customer_id, order_ts, amount, category, store_region]\n",
-        "    columns: [order_id, customer_id, order_ts, amount, category, store_region]\n"
+    String spec = Files.readString(GUARD_SPEC).replace(
+        "    columns: [customer_id, order_ts, amount, category, store_region]\n",
+        "    columns: [customer_id, order_ts, amount, category, store_region]\n"
             + "    leakGuard:\n      allow:\n        - {column: category, check: email, reason: a test plants it}\n"
             + "        - {column: store_region, check: raw_identifier, reason: a test plants it}\n");
-    assertTrue(spec.contains("leakGuard"), "the sample spec's orders_analytics output line changed; adapt this test");
+    assertTrue(spec.contains("leakGuard"), "the spec's output line changed; adapt this test");
     Path allowing = Path.of(warehouse.root()).resolveSibling("allowing.yaml");
     Files.writeString(allowing, spec);
     assertEquals(0, DeidCli.execute("run", allowing.toString(), "--warehouse", warehouse.root(), "--key-dir",
