@@ -7,15 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FilterFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.sketch.BloomFilter;
 
 /**
@@ -31,6 +31,8 @@ import org.apache.spark.util.sketch.BloomFilter;
 public final class LeakGuard {
   /** The filter's false-positive rate; a false positive costs one exact comparison, never a block. */
   static final double BLOOM_FPP = 0.01;
+  /** A cell the filter says may be a raw value, to be confirmed. */
+  private static final String RAW_CANDIDATE = "raw_candidate";
 
   /** Hits per output column, per check ({@code raw_identifier} or a pattern name). */
   public record Hits(Map<String, Map<String, Long>> byColumn) {
@@ -81,23 +83,44 @@ public final class LeakGuard {
         .select(functions.col("cell.column").as("column"), functions.col("cell.value").as("value"))
         .filter(functions.col("value").isNotNull());
 
-    if (!patternChecked.isEmpty()) {
-      UDF1<String, String[]> detect = v -> PiiPatterns.detect(v).toArray(String[]::new);
-      UserDefinedFunction detected = functions.udf(detect, DataTypes.createArrayType(DataTypes.StringType));
-      for (Row r : all.filter(functions.col("column").isin(patternChecked.toArray()))
-          .select(functions.col("column"), functions.explode(detected.apply(functions.col("value"))).as("check"))
-          .groupBy("column", "check").count().collectAsList()) {
-        hits.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put(r.getString(1), r.getLong(2));
+    // One pass over the output finds every cell's pattern hits and probable raw values; only those
+    // few rows are kept, so the exact comparison with the raw values reads the raw table only when
+    // the filter found a candidate.
+    java.util.HashSet<String> patterns = new java.util.HashSet<>(patternChecked);
+    java.util.HashSet<String> rawColumns = raw == null ? new java.util.HashSet<>() : new java.util.HashSet<>(rawChecked);
+    Broadcast<BloomFilter> filter = raw == null ? null : raw.filter();
+    UDF2<String, String, String[]> checks = (column, value) -> {
+      List<String> found = new ArrayList<>();
+      if (patterns.contains(column)) {
+        found.addAll(PiiPatterns.detect(value));
       }
-    }
-    if (raw != null && !rawChecked.isEmpty()) {
-      Broadcast<BloomFilter> filter = raw.filter();
-      FilterFunction<Row> probablyRaw = row -> filter.value().mightContainString(row.getString(1));
-      Dataset<Row> candidates = all.filter(functions.col("column").isin(rawChecked.toArray())).filter(probablyRaw);
-      for (Row r : candidates.join(raw.values(), candidates.col("value").equalTo(raw.values().col("raw_value")), "left_semi")
-          .groupBy("column").count().collectAsList()) {
-        hits.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put("raw_identifier", r.getLong(1));
+      if (rawColumns.contains(column) && filter.value().mightContainString(value)) {
+        found.add(RAW_CANDIDATE);
       }
+      return found.toArray(String[]::new);
+    };
+    UserDefinedFunction checked = functions.udf(checks, DataTypes.createArrayType(DataTypes.StringType));
+    Dataset<Row> found = all.select(functions.col("column"), functions.col("value"),
+        functions.explode(checked.apply(functions.col("column"), functions.col("value"))).as("check"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      boolean candidates = false;
+      for (Row r : found.groupBy("column", "check").count().collectAsList()) {
+        if (RAW_CANDIDATE.equals(r.getString(1))) {
+          candidates = true;
+        } else {
+          hits.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put(r.getString(1), r.getLong(2));
+        }
+      }
+      if (candidates) {
+        Dataset<Row> probable = found.filter(functions.col("check").equalTo(RAW_CANDIDATE));
+        for (Row r : probable.join(raw.values(), probable.col("value").equalTo(raw.values().col("raw_value")), "left_semi")
+            .groupBy("column").count().collectAsList()) {
+          hits.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put("raw_identifier", r.getLong(1));
+        }
+      }
+    } finally {
+      found.unpersist();
     }
     return new Hits(hits);
   }
