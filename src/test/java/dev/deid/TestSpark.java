@@ -24,6 +24,7 @@ public final class TestSpark {
           .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
           .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
           .config("spark.databricks.delta.snapshotPartitions", "2")
+          .config(dev.deid.io.SparkSessions.LOCAL_LOG_STORE_KEY, dev.deid.io.SparkSessions.LOCAL_LOG_STORE)
           .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4")
           .config("spark.sql.warehouse.dir", tempDirectory("spark-warehouse").toString())
           .getOrCreate();

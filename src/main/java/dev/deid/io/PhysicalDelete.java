@@ -73,7 +73,12 @@ public final class PhysicalDelete {
    * a condition on the table's own columns, or nothing where the keys are too many for literals.
    */
   public record Plan(String table, List<Rule> rules, long rows, Map<String, Long> matching, Map<String, Long> withNull,
-      List<Column> predicates) {
+      List<Column> predicates, Map<String, List<String>> matchedKeys) {
+    /** The distinct values (as text, sorted) of a key rule's column in the rows it matches; empty for other rules. */
+    public List<String> matchedKeys(String rule) {
+      return matchedKeys.getOrDefault(rule, List.of());
+    }
+
     public long total() {
       return matching.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -102,6 +107,15 @@ public final class PhysicalDelete {
       aggregates.add(countWhere(functions.col("`" + rules.get(i).column() + "`").isNull()));
       earlier = earlier.or(flag);
     }
+    // The keys found come with the same pass: which requested subjects a table holds costs no join.
+    List<Integer> keyRules = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      if (rules.get(i) instanceof MatchingKeys keys) {
+        keyRules.add(i);
+        aggregates.add(functions.collect_set(functions.when(functions.col(flagColumn(i)),
+            functions.col("`" + keys.column() + "`").cast("string"))));
+      }
+    }
     Row counts = flagged.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).first();
     Map<String, Long> matching = new LinkedHashMap<>();
     Map<String, Long> withNull = new LinkedHashMap<>();
@@ -109,20 +123,35 @@ public final class PhysicalDelete {
       matching.put(rules.get(i).name(), counts.getLong(1 + 2 * i));
       withNull.put(rules.get(i).name(), counts.getLong(2 + 2 * i));
     }
-    return new Plan(table, List.copyOf(rules), counts.getLong(0), matching, withNull, predicates);
+    Map<String, List<String>> matchedKeys = new LinkedHashMap<>();
+    for (int k = 0; k < keyRules.size(); k++) {
+      List<String> found = new ArrayList<>(counts.<String>getList(1 + 2 * rules.size() + k));
+      java.util.Collections.sort(found);
+      matchedKeys.put(rules.get(keyRules.get(k)).name(), List.copyOf(found));
+    }
+    return new Plan(table, List.copyOf(rules), counts.getLong(0), matching, withNull, predicates, matchedKeys);
   }
 
   /** Carries out a plan and proves the result on disk; returns what happened per rule. */
   public static Map<String, PhysicalDeletion> apply(TableStore store, Plan plan, VacuumPolicy vacuum) {
-    long deleted = plan.total() == 0 ? 0 : delete(store, plan);
+    return apply(store, plan, vacuum, StepClock.UNTIMED, "");
+  }
+
+  /** As {@link #apply(TableStore, Plan, VacuumPolicy)}, timing its delete, vacuum and proof scan as {@code step.*}. */
+  public static Map<String, PhysicalDeletion> apply(TableStore store, Plan plan, VacuumPolicy vacuum, StepClock clock,
+      String step) {
+    long deleted = plan.total() == 0 ? 0 : clock.time(step + ".delete", () -> delete(store, plan));
     if (deleted != plan.total()) {
       throw Errors.tableChangedDuringDeletion(plan.table(), plan.total(), deleted);
     }
     boolean vacuumed = deleted > 0 || vacuum.retentionHours() > 0;
     if (vacuumed) {
-      store.vacuum(plan.table(), vacuum);
+      clock.time(step + ".vacuum", () -> {
+        store.vacuum(plan.table(), vacuum);
+        return null;
+      });
     }
-    ScanResult scan = scan(store, plan);
+    ScanResult scan = clock.time(step + ".proof_scan", () -> scan(store, plan));
     if (!vacuumed && vacuum.retentionHours() == 0 && scan.total() > 0) {
       // Rows an earlier, interrupted run deleted without vacuuming: their files go now.
       store.vacuum(plan.table(), vacuum);

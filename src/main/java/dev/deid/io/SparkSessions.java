@@ -10,6 +10,15 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
   private static SparkSession owned;
 
+  /**
+   * The log store for {@code file:} tables. Delta's default goes through Hadoop's FileContext,
+   * whose local rename starts a {@code readlink} process per commit file without Hadoop's native
+   * library: hundreds of processes in a small run. This one renames in Java. Neither is safe for
+   * two JVMs committing to one local table at once, which the job never does.
+   */
+  public static final String LOCAL_LOG_STORE_KEY = "spark.delta.logStore.file.impl";
+  public static final String LOCAL_LOG_STORE = "io.delta.storage.LocalLogStore";
+
   private SparkSessions() {}
 
   /** The session already active (tests, notebooks, a caller's), or the job's own, created once. */
@@ -41,6 +50,9 @@ public final class SparkSessions {
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.showConsoleProgress", "false");
+    if (System.getProperty(LOCAL_LOG_STORE_KEY) == null) {
+      builder.config(LOCAL_LOG_STORE_KEY, LOCAL_LOG_STORE);
+    }
     if (System.getProperty("spark.master") == null) {
       builder.master("local[*]").config("spark.ui.enabled", "false");
       embeddedCatalog(warehouse).forEach(builder::config);

@@ -125,7 +125,7 @@ public final class JobRunner {
     KeyContinuity.Result keys = run(new KeyContinuity(), context, timer);
     PrivacyBudget budget = timer.time("budget_check",
         () -> PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime()));
-    RetentionAndErasure.Result deletion = run(new RetentionAndErasure(), context, timer);
+    RetentionAndErasure.Result deletion = run(new RetentionAndErasure(timer), context, timer);
     recorder.deletion(deletion);
     Map<String, Long> versions = new LinkedHashMap<>();
     for (SourceSpec source : spec.sources().values()) {

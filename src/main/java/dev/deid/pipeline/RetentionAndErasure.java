@@ -36,6 +36,16 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
     }
   }
 
+  private final dev.deid.io.StepClock clock;
+
+  RetentionAndErasure(dev.deid.io.StepClock clock) {
+    this.clock = clock;
+  }
+
+  RetentionAndErasure() {
+    this(dev.deid.io.StepClock.UNTIMED);
+  }
+
   @Override
   public String name() {
     return "retention_and_erasure";
@@ -78,17 +88,18 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
   @Override
   public Result run(RunContext context) {
     JobSpec spec = context.spec();
-    Planned planned = plan(context);
+    Planned planned = clock.time(name() + ".plan", () -> plan(context));
     Dataset<Row> requests = planned.requests();
     try {
       Map<String, PhysicalDelete.Plan> plans = planned.plans();
       checkRetentionFractions(context, plans);
-      List<String> erasedPseudonyms = requests == null ? List.of() : erasedSubjectPseudonyms(context, requests);
+      List<String> erasedPseudonyms = requests == null ? List.of() : erasedSubjectPseudonyms(context, plans);
       Map<String, PhysicalDeletion> retention = new LinkedHashMap<>();
       Map<String, PhysicalDeletion> erasedRaw = new LinkedHashMap<>();
       for (Map.Entry<String, PhysicalDelete.Plan> table : plans.entrySet()) {
         SourceSpec source = spec.source(table.getKey());
-        Map<String, PhysicalDeletion> done = PhysicalDelete.apply(context.store(), table.getValue(), spec.vacuum());
+        Map<String, PhysicalDeletion> done = PhysicalDelete.apply(context.store(), table.getValue(), spec.vacuum(), clock,
+            name() + "." + source.name());
         if (done.containsKey("retention")) {
           retention.put(source.name(), requirePhysicallyGone(done.get("retention"), spec, source.path() + ".retention"));
         }
@@ -97,8 +108,9 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
         }
       }
       RunReport.ErasureReport erasure = requests == null ? null
-          : eraseFromOutputs(context, requests, erasedPseudonyms, erasedRaw);
-      List<Recalls.Pending> recalls = requests == null ? List.of() : Recalls.find(context, requests, erasedRaw);
+          : clock.time(name() + ".outputs", () -> eraseFromOutputs(context, requests, erasedPseudonyms, erasedRaw));
+      List<Recalls.Pending> recalls = requests == null ? List.of()
+          : clock.time(name() + ".recalls", () -> Recalls.find(context, requests, erasedRaw));
       return new Result(retention, erasure, recalls);
     } finally {
       planned.release();
@@ -146,22 +158,15 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
     return d;
   }
 
-  /** Pseudonyms (under the audit audience's key) of the requested subjects present in any raw table, sorted. */
-  private static List<String> erasedSubjectPseudonyms(RunContext context, Dataset<Row> requests) {
-    Dataset<Row> found = null;
-    for (SourceSpec source : context.spec().sources().values()) {
-      Dataset<Row> subjects = context.store().read(context.rawTable(source))
-          .select(functions.col("`" + source.subjectColumn() + "`").cast("string").as("subject_id"));
-      Dataset<Row> present = subjects.join(requests, "subject_id").select("subject_id");
-      found = found == null ? present : found.union(present);
-    }
-    UserDefinedFunction audit = Pseudonymize.udf(context.pseudonymizer(context.spec().erasure().auditAudience()));
-    // Sorted, so that two runs on the same data report the same list whatever the partitioning.
-    return found == null ? List.of() : found.distinct()
-        .select(Pseudonymize.pseudonymOf(audit, functions.col("subject_id")).as("p"))
-        .orderBy("p")
-        .as(Encoders.STRING())
-        .collectAsList();
+  /**
+   * Pseudonyms (under the audit audience's key) of the requested subjects present in any raw
+   * table, from what the plans found; sorted, so that two runs on the same data report the same list.
+   */
+  private static List<String> erasedSubjectPseudonyms(RunContext context, Map<String, PhysicalDelete.Plan> plans) {
+    dev.deid.privacy.Pseudonymizer audit = context.pseudonymizer(context.spec().erasure().auditAudience());
+    java.util.TreeSet<String> pseudonyms = new java.util.TreeSet<>();
+    plans.values().forEach(plan -> plan.matchedKeys("erasure").forEach(id -> pseudonyms.add(audit.pseudonym(id))));
+    return List.copyOf(pseudonyms);
   }
 
   private static RunReport.ErasureReport eraseFromOutputs(RunContext context, Dataset<Row> requests,

@@ -12,11 +12,12 @@ import org.slf4j.LoggerFactory;
  * each step also logs a line when it starts and when it ends (logger {@code dev.deid.progress}),
  * so a long run shows its progress in a terminal or a scheduler's task log.
  */
-final class StepTimer {
+final class StepTimer implements dev.deid.io.StepClock {
   private static final Logger PROGRESS = LoggerFactory.getLogger("dev.deid.progress");
   private final Map<String, Long> millis = new LinkedHashMap<>();
 
-  <T> T time(String step, Supplier<T> work) {
+  @Override
+  public <T> T time(String step, Supplier<T> work) {
     long t0 = System.nanoTime();
     PROGRESS.info("{} ...", step);
     boolean done = false;

@@ -62,6 +62,9 @@ class PhysicalDeleteTest {
     assertEquals(20, plan.rows());
     assertEquals(Map.of("retention", 6L, "erasure", 2L), plan.matching());
     assertEquals(Map.of("retention", 2L, "erasure", 1L), plan.withNull());
+    // Which requested keys the table holds, whichever rule deletes their rows; s99 is not there.
+    assertEquals(List.of("s2", "s7", "s8"), plan.matchedKeys("erasure"));
+    assertEquals(List.of(), plan.matchedKeys("retention"));
   }
 
   @Test
