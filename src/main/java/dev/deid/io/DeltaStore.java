@@ -4,8 +4,10 @@ import dev.deid.config.VacuumPolicy;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
@@ -209,7 +211,7 @@ public final class DeltaStore implements TableStore {
    * such a VACUUM it assumes no other writer is committing to the table meanwhile.
    */
   private void removeUnreferencedDataFiles(String path) {
-    java.util.Set<String> current = new java.util.HashSet<>();
+    Set<String> current = new HashSet<>();
     for (String file : read(path).inputFiles()) {
       current.add(new Path(file).toUri().getPath());
     }

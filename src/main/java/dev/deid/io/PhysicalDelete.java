@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +127,7 @@ public final class PhysicalDelete {
     Map<String, List<String>> matchedKeys = new LinkedHashMap<>();
     for (int k = 0; k < keyRules.size(); k++) {
       List<String> found = new ArrayList<>(counts.<String>getList(1 + 2 * rules.size() + k));
-      java.util.Collections.sort(found);
+      Collections.sort(found);
       matchedKeys.put(rules.get(keyRules.get(k)).name(), List.copyOf(found));
     }
     return new Plan(table, List.copyOf(rules), counts.getLong(0), matching, withNull, predicates, matchedKeys);

@@ -9,14 +9,16 @@ import dev.deid.config.Transform;
 import dev.deid.errors.Errors;
 import dev.deid.io.PhysicalDelete;
 import dev.deid.io.PhysicalDeletion;
+import dev.deid.io.StepClock;
+import dev.deid.privacy.Pseudonymizer;
 import dev.deid.report.RunReport;
 import dev.deid.steps.Pseudonymize;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
@@ -36,14 +38,14 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
     }
   }
 
-  private final dev.deid.io.StepClock clock;
+  private final StepClock clock;
 
-  RetentionAndErasure(dev.deid.io.StepClock clock) {
+  RetentionAndErasure(StepClock clock) {
     this.clock = clock;
   }
 
   RetentionAndErasure() {
-    this(dev.deid.io.StepClock.UNTIMED);
+    this(StepClock.UNTIMED);
   }
 
   @Override
@@ -163,8 +165,8 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
    * table, from what the plans found; sorted, so that two runs on the same data report the same list.
    */
   private static List<String> erasedSubjectPseudonyms(RunContext context, Map<String, PhysicalDelete.Plan> plans) {
-    dev.deid.privacy.Pseudonymizer audit = context.pseudonymizer(context.spec().erasure().auditAudience());
-    java.util.TreeSet<String> pseudonyms = new java.util.TreeSet<>();
+    Pseudonymizer audit = context.pseudonymizer(context.spec().erasure().auditAudience());
+    TreeSet<String> pseudonyms = new TreeSet<>();
     plans.values().forEach(plan -> plan.matchedKeys("erasure").forEach(id -> pseudonyms.add(audit.pseudonym(id))));
     return List.copyOf(pseudonyms);
   }

@@ -1,5 +1,6 @@
 package dev.deid.pipeline;
 
+import dev.deid.io.StepClock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * each step also logs a line when it starts and when it ends (logger {@code dev.deid.progress}),
  * so a long run shows its progress in a terminal or a scheduler's task log.
  */
-final class StepTimer implements dev.deid.io.StepClock {
+final class StepTimer implements StepClock {
   private static final Logger PROGRESS = LoggerFactory.getLogger("dev.deid.progress");
   private final Map<String, Long> millis = new LinkedHashMap<>();
 
