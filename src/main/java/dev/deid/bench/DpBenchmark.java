@@ -58,7 +58,7 @@ public final class DpBenchmark implements Callable<Integer> {
             new Aggregate(Aggregate.Kind.SUM, "amount", 0, 500, List.of())), OutputFormat.DELTA);
     long d0 = System.nanoTime();
     Dataset<Row> input = spark.read().format("delta").load(table);
-    List<GroupStatistics> stats = DpAggregate.statistics(DpAggregate.boundedPairs(input, release, new java.security.SecureRandom().nextLong()), release);
+    List<GroupStatistics> stats = DpAggregate.statistics(input, release, new java.security.SecureRandom().nextLong());
     NoisyRelease.Plan plan = new NoisyRelease.Plan(release.aggregates(), release.bounds(), release.epsilon(), release.delta(),
         release.noise(), false);
     List<NoisyRelease.Released> released = NoisyRelease.release(stats, plan, Mechanisms.secure());

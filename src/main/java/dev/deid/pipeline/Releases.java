@@ -55,7 +55,7 @@ final class Releases implements Stage<Releases.Result> {
     SourceSpec source = context.spec().source(release.source());
     Dataset<Row> consented = context.consentFilter(source, release.purpose()).apply(context.read(source)).data();
     long seed = new java.security.SecureRandom().nextLong();
-    List<GroupStatistics> found = DpAggregate.statistics(DpAggregate.boundedPairs(consented, release, seed), release);
+    List<GroupStatistics> found = DpAggregate.statistics(consented, release, seed);
     List<GroupStatistics> groups = release.publicGroups() != null ? DpAggregate.onlyPublicGroups(found, release) : found;
     budget.reserve(release, context.runId());
     NoisyRelease.Plan plan = new NoisyRelease.Plan(release.aggregates(), release.bounds(), release.epsilon(), release.delta(),

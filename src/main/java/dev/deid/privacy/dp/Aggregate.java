@@ -1,5 +1,6 @@
 package dev.deid.privacy.dp;
 
+import java.io.Serializable;
 import java.math.BigInteger;
 import java.util.List;
 
@@ -10,7 +11,8 @@ import java.util.List;
  * on the middle of the range, whose sensitivity is half the range's width instead of its largest
  * magnitude (Google DP's BoundedMean and BoundedVariance do the same).
  */
-public record Aggregate(Kind kind, String column, double lower, double upper, List<Double> quantiles) {
+public record Aggregate(Kind kind, String column, double lower, double upper, List<Double> quantiles)
+    implements Serializable {
   public enum Kind { COUNT, COUNT_UNITS, SUM, MEAN, VARIANCE, STDDEV, QUANTILES }
 
   /**

@@ -1,5 +1,6 @@
 package dev.deid.privacy.dp;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -7,4 +8,5 @@ import java.util.List;
  * distinct privacy units, a fixed-point sum per SUM/MEAN aggregate and a bin histogram per
  * QUANTILES aggregate, in the order of the release's aggregates.
  */
-public record GroupStatistics(List<String> key, long rows, long units, long[] sums, long[][] histograms) {}
+public record GroupStatistics(List<String> key, long rows, long units, long[] sums, long[][] histograms)
+    implements Serializable {}
