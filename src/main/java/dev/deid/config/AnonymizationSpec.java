@@ -19,7 +19,9 @@ public record AnonymizationSpec(
     UtilityMetric metric,
     Mode mode,
     boolean starSuppressed,
-    long timeBudgetMillis) {
+    long timeBudgetMillis,
+    Long populationSize,
+    Double riskThreshold) {
 
   public AnonymizationSpec {
     quasiIdentifiers = Copies.orderedMap(quasiIdentifiers);

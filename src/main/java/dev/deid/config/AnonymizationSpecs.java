@@ -117,7 +117,7 @@ final class AnonymizationSpecs {
 
   static AnonymizationSpec anonymization(SpecNode node, List<ColumnSpec> released, Map<String, HierarchySpec> hierarchies) {
     node.allowOnly(Set.of("quasiIdentifiers", "sensitive", "k", "lDiversity", "tCloseness", "suppressionLimit", "metric",
-        "mode", "suppressedRows", "timeBudgetSeconds"));
+        "mode", "suppressedRows", "timeBudgetSeconds", "populationSize", "riskThreshold"));
     Map<String, String> quasi = node.stringMap("quasiIdentifiers", true);
     Map<String, ColumnSpec> byOutputName = new LinkedHashMap<>();
     released.forEach(c -> byOutputName.put(c.outputName(), c));
@@ -228,6 +228,18 @@ final class AnonymizationSpecs {
     if (limit == null || budget == null) {
       return null;
     }
-    return new AnonymizationSpec(quasi, sensitive, sensitiveHierarchy, models, limit, metric, mode, star, budget * 1000L);
+    Long population = null;
+    if (node.has("populationSize")) {
+      Double size = node.number("populationSize", false, 1, 1e13);
+      if (size != null && size != Math.rint(size)) {
+        node.problem("populationSize", "must be a whole number of people, got " + size,
+            "give the size of the population the records are drawn from, e.g. 1400000000");
+      } else if (size != null) {
+        population = size.longValue();
+      }
+    }
+    Double threshold = node.has("riskThreshold") ? node.number("riskThreshold", false, 1e-9, 1) : null;
+    return new AnonymizationSpec(quasi, sensitive, sensitiveHierarchy, models, limit, metric, mode, star, budget * 1000L,
+        population, threshold);
   }
 }

@@ -218,6 +218,12 @@ public final class Errors {
   }
 
   /** {@code reason} comes from the anonymization engine and names models and counts, never values. */
+  public static DeidException populationSmallerThanRecords(String path, long population, long records) {
+    return of("Cannot estimate population risk at " + path + ": the population (" + population + ") is smaller than the "
+        + records + " records drawn from it (fix: give the size of the whole population the records come from, or remove "
+        + "populationSize to treat the records as the whole population)");
+  }
+
   public static DeidException noAnonymousTransformation(String path, String reason) {
     return of("Cannot anonymize output at " + path + ": " + reason
         + " (fix: relax the privacy models or raise the suppression limit)");

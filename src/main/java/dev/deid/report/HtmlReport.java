@@ -137,6 +137,14 @@ public final class HtmlReport {
     riskRow(t, "average prosecutor risk", before.averageProsecutorRisk(), after.averageProsecutorRisk());
     riskRow(t, "marketer risk", before.marketerRisk(), after.marketerRisk());
     riskRow(t, "sample uniques", before.sampleUniques(), after.sampleUniques());
+    riskRow(t, "records at the highest risk", before.recordsAtHighestRisk(), after.recordsAtHighestRisk());
+    riskRow(t, "records above risk " + fmt(after.riskThreshold()), before.recordsAboveThreshold(), after.recordsAboveThreshold());
+    if (before.population() != null && after.population() != null) {
+      riskRow(t, "population uniques (" + before.population().dankarModel().name().toLowerCase(java.util.Locale.ROOT) + " / "
+          + after.population().dankarModel().name().toLowerCase(java.util.Locale.ROOT) + ", population "
+          + before.population().populationSize() + (before.population().populationSizeAssumed() ? " assumed" : "") + ")",
+          before.population().populationUniquesFraction(), after.population().populationUniquesFraction());
+    }
     return t.append("</table>\n").toString();
   }
 

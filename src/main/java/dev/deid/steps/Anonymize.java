@@ -8,6 +8,7 @@ import dev.deid.privacy.anon.Anonymizer;
 import dev.deid.privacy.anon.Hierarchy;
 import dev.deid.privacy.anon.HierarchyBuilders;
 import dev.deid.privacy.anon.InvalidHierarchyException;
+import dev.deid.privacy.anon.RiskProfile;
 import dev.deid.privacy.anon.SensitiveContext;
 import dev.deid.privacy.anon.TupleHistogram;
 import java.io.IOException;
@@ -47,6 +48,8 @@ import org.apache.spark.sql.types.StructType;
  * closure holds only small serializable maps — no driver state.
  */
 public final class Anonymize {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Anonymize.class);
+
   public static final String NULL_VALUE = "(null)";
   private static final long MAX_EXHAUSTIVE_NODES = 2_000_000;
 
@@ -177,11 +180,18 @@ public final class Anonymize {
     } catch (InvalidHierarchyException e) {
       throw hierarchyError(path + ".anonymization.tCloseness.hierarchy", e);
     }
+    if (spec.populationSize() == null) {
+      LOG.warn("{}.anonymization.populationSize is not given: population uniqueness treats the {} records as the whole "
+          + "population (the most pessimistic estimate); state the population they are drawn from", path, histogram.records());
+    } else if (spec.populationSize() < histogram.records()) {
+      throw Errors.populationSmallerThanRecords(path + ".anonymization.populationSize", spec.populationSize(), histogram.records());
+    }
     long t1 = System.nanoTime();
     Anonymizer.Outcome outcome;
     try {
       outcome = Anonymizer.anonymize(histogram, new Anonymizer.Plan(spec.models(), spec.suppressionLimit(), spec.metric(),
-          spec.mode() == AnonymizationSpec.Mode.LOCAL, spec.timeBudgetMillis(), MAX_EXHAUSTIVE_NODES), context);
+          spec.mode() == AnonymizationSpec.Mode.LOCAL, spec.timeBudgetMillis(), MAX_EXHAUSTIVE_NODES,
+          new RiskProfile.Assumptions(spec.populationSize(), spec.riskThreshold())), context);
     } catch (IllegalArgumentException e) {
       throw Errors.noAnonymousTransformation(path + ".anonymization", e.getMessage());
     }

@@ -148,4 +148,21 @@ class SampleSpecValidationTest {
               suppressionLimit: 0.01
         """, ""), "outputs[4].anonymization", "the output is not k-anonymized");
   }
+
+  @Test
+  void parse_populationSizeAndRiskThreshold_areReadAndCheckedForRange() {
+    String block = "      k: 10\n      suppressionLimit: 0.01\n";
+    JobSpec spec = SpecLoader.parse(edit(block, block + "      populationSize: 1400000000\n      riskThreshold: 0.05\n"),
+        "customers.yaml");
+    AnonymizationSpec a = spec.outputs().get(4).anonymization();
+    org.junit.jupiter.api.Assertions.assertEquals(1_400_000_000L, a.populationSize());
+    org.junit.jupiter.api.Assertions.assertEquals(0.05, a.riskThreshold());
+    org.junit.jupiter.api.Assertions.assertNull(SpecLoader.parse(SAMPLE, "customers.yaml").outputs().get(4).anonymization()
+        .populationSize(), "absent: the records are taken as the whole population");
+    assertRefused(edit(block, block + "      populationSize: 1500.5\n"), "outputs[4].anonymization.populationSize",
+        "whole number");
+    assertRefused(edit(block, block + "      populationSize: 0\n"), "outputs[4].anonymization.populationSize");
+    assertRefused(edit(block, block + "      riskThreshold: 1.5\n"), "outputs[4].anonymization.riskThreshold");
+    assertRefused(edit(block, block + "      riskThreshold: 0\n"), "outputs[4].anonymization.riskThreshold");
+  }
 }

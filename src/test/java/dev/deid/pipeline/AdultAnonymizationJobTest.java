@@ -132,6 +132,30 @@ class AdultAnonymizationJobTest {
   }
 
   @Test
+  void populationUniqueness_usesTheStatedPopulationOrAssumesTheWorstCase() {
+    dev.deid.privacy.anon.PopulationUniqueness raw = output("adult_local").anonymization().inputRisk().population();
+    assertEquals(248_000_000, raw.populationSize());
+    assertFalse(raw.populationSizeAssumed());
+    // The raw data's classes, recomputed from the raw table, give the same estimates.
+    Map<Long, Long> frequencies = new java.util.TreeMap<>();
+    new AnonymityChecker(spark.read().format("delta").load(warehouse.rawTable("adult")), QIS).classes().select("count")
+        .as(Encoders.LONG()).collectAsList().forEach(size -> frequencies.merge(size, 1L, Long::sum));
+    assertEquals(dev.deid.privacy.anon.PopulationUniqueness.estimate(frequencies, 248_000_000, false), raw);
+    assertEquals(dev.deid.privacy.anon.PopulationUniqueness.Model.PITMAN, raw.dankarModel(), "sampling fraction 0.012 %");
+    assertTrue(raw.dankar() > 0 && raw.dankar() < raw.sampleUniques() / raw.samplingFraction(), raw.toString());
+    dev.deid.privacy.anon.PopulationUniqueness written = output("adult_local").anonymization().outputRisk().population();
+    assertEquals(dev.deid.privacy.anon.PopulationUniqueness.Model.NO_SAMPLE_UNIQUES, written.dankarModel());
+    assertEquals(0, written.dankar());
+
+    dev.deid.privacy.anon.PopulationUniqueness assumed = output("adult_k5").anonymization().inputRisk().population();
+    assertTrue(assumed.populationSizeAssumed());
+    assertEquals(30162, assumed.populationSize());
+    assertEquals(dev.deid.privacy.anon.PopulationUniqueness.Model.SAMPLE_IS_POPULATION, assumed.dankarModel());
+    assertEquals(assumed.sampleUniques(), assumed.dankar());
+    assertEquals(output("adult_k5").anonymization().inputRisk().sampleUniques() * 30162, assumed.sampleUniques(), 1e-6);
+  }
+
+  @Test
   void localRecoding_isFiveAnonymousAndLosesLessThanGlobal() {
     RunReport.OutputReport local = output("adult_local");
     AnonymityChecker check = new AnonymityChecker(analysts("adult_local"), QIS);
@@ -144,6 +168,14 @@ class AdultAnonymizationJobTest {
     assertEquals(check.largestClass(), local.anonymization().outputRisk().largestClass());
     assertEquals(1.0 / check.smallestClass(), local.anonymization().outputRisk().highestProsecutorRisk(), 1e-12);
     assertEquals((double) check.classCount() / 30162, local.anonymization().outputRisk().averageProsecutorRisk(), 1e-12);
+    List<Long> sizes = check.classes().select("count").as(Encoders.LONG()).collectAsList();
+    long smallest = check.smallestClass();
+    long atHighest = sizes.stream().filter(s -> s == smallest).mapToLong(Long::longValue).sum();
+    long above = sizes.stream().filter(s -> 1.0 / s > 0.05).mapToLong(Long::longValue).sum();
+    assertTrue(above > 0, "local recoding leaves classes smaller than 20");
+    assertEquals((double) atHighest / 30162, local.anonymization().outputRisk().recordsAtHighestRisk(), 1e-12);
+    assertEquals(0.05, local.anonymization().outputRisk().riskThreshold());
+    assertEquals((double) above / 30162, local.anonymization().outputRisk().recordsAboveThreshold(), 1e-12);
     assertEquals(30162, analysts("adult_local").count());
     assertTrue(local.anonymization().loss() < output("adult_k5").anonymization().loss(),
         "local " + local.anonymization().loss() + " should beat global " + output("adult_k5").anonymization().loss());

@@ -40,7 +40,7 @@ class AnonymizeStepTest {
 
   static Map<String, List<String>> run(AnonymizationSpec.Mode mode, boolean star, long expectedSuppressed) {
     AnonymizationSpec spec = new AnonymizationSpec(Map.of("zip", "zips"), null, null, List.of(new PrivacyModel.KAnonymity(5)),
-        0.1, UtilityMetric.LOSS, mode, star, 60_000);
+        0.1, UtilityMetric.LOSS, mode, star, 60_000, null, null);
     Anonymize.Outcome outcome = Anonymize.apply(fixture(), spec, Map.of("zips", new HierarchySpec.Masking("zips", 4)), Map.of(), "outputs[0]");
     assertEquals(expectedSuppressed, outcome.result().suppressedRecords(), mode + " " + java.util.Arrays.toString(outcome.result().levels()) + " " + outcome.result().loss());
     return outcome.data().collectAsList().stream()
@@ -68,5 +68,14 @@ class AnonymizeStepTest {
     assertEquals(11, byZip.values().stream().mapToInt(List::size).sum());
     byZip.forEach((zip, notes) -> assertTrue(notes.size() >= 5, zip + " holds " + notes));
     assertTrue(byZip.keySet().stream().noneMatch("2221"::equals), "the lone postcode must not be released: " + byZip.keySet());
+  }
+
+  @Test
+  void populationSmallerThanTheRecords_isRefusedNamingTheField() {
+    AnonymizationSpec spec = new AnonymizationSpec(Map.of("zip", "zips"), null, null, List.of(new PrivacyModel.KAnonymity(5)),
+        0.1, UtilityMetric.LOSS, AnonymizationSpec.Mode.GLOBAL, false, 60_000, 3L, null);
+    dev.deid.errors.DeidException e = org.junit.jupiter.api.Assertions.assertThrows(dev.deid.errors.DeidException.class,
+        () -> Anonymize.apply(fixture(), spec, Map.of("zips", new HierarchySpec.Masking("zips", 4)), Map.of(), "outputs[0]"));
+    assertTrue(e.getMessage().contains("outputs[0].anonymization.populationSize") && e.getMessage().contains("fix:"), e.getMessage());
   }
 }

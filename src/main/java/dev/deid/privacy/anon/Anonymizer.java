@@ -15,7 +15,12 @@ public final class Anonymizer {
   private Anonymizer() {}
 
   public record Plan(List<PrivacyModel> models, double suppressionLimit, UtilityMetric metric, boolean local,
-      long timeBudgetMillis, long maxExhaustiveNodes) {}
+      long timeBudgetMillis, long maxExhaustiveNodes, RiskProfile.Assumptions risk) {
+    public Plan(List<PrivacyModel> models, double suppressionLimit, UtilityMetric metric, boolean local, long timeBudgetMillis,
+        long maxExhaustiveNodes) {
+      this(models, suppressionLimit, metric, local, timeBudgetMillis, maxExhaustiveNodes, RiskProfile.Assumptions.NONE);
+    }
+  }
 
   /**
    * {@code lowerBound} is a proven lower bound of the optimal score of the plan's metric (NaN when
@@ -30,7 +35,7 @@ public final class Anonymizer {
   public static Outcome anonymize(TupleHistogram h, Plan plan, SensitiveContext context) {
     int k = plan.models().stream().filter(m -> m instanceof PrivacyModel.KAnonymity)
         .mapToInt(m -> ((PrivacyModel.KAnonymity) m).k()).max().orElse(1);
-    RiskProfile inputRisk = risk(EquivalenceClasses.of(h, new int[h.dimensions()]), null, k);
+    RiskProfile inputRisk = risk(EquivalenceClasses.of(h, new int[h.dimensions()]), null, k, plan.risk());
     return plan.local() ? local(h, plan, context, inputRisk, k) : global(h, plan, context, inputRisk, k);
   }
 
@@ -55,7 +60,7 @@ public final class Anonymizer {
     double[] perAttribute = UtilityMetric.lossPerAttribute(h, classes, suppressedClass, false);
     return new Outcome(labels, suppressedRow, levels, result.optimal(), result.strategy(), result.nodesEvaluated(),
         result.latticeSize(), suppressedRecords, UtilityMetric.geometricMean(perAttribute), perAttribute,
-        scores(h, classes, suppressedClass), inputRisk, risk(classes, suppressedClass, k), result.lowerBound(),
+        scores(h, classes, suppressedClass), inputRisk, risk(classes, suppressedClass, k, plan.risk()), result.lowerBound(),
         result.optimalityGap());
   }
 
@@ -117,7 +122,7 @@ public final class Anonymizer {
     scores.put(UtilityMetric.DISCERNIBILITY, discernibility);
     scores.put(UtilityMetric.AVERAGE_CLASS_SIZE, sizes.length == 0 ? h.records() : (double) h.records() / sizes.length);
     return new Outcome(labels, suppressedRow, null, false, "local recoding (Mondrian, hierarchy-constrained)", partitions.size(),
-        0, suppressedRecords, scores.get(UtilityMetric.LOSS), perAttribute, scores, inputRisk, RiskProfile.of(sizes, k),
+        0, suppressedRecords, scores.get(UtilityMetric.LOSS), perAttribute, scores, inputRisk, RiskProfile.of(sizes, k, plan.risk()),
         Double.NaN, Double.NaN);
   }
 
@@ -133,13 +138,13 @@ public final class Anonymizer {
     return scores;
   }
 
-  private static RiskProfile risk(EquivalenceClasses classes, boolean[] suppressed, int k) {
+  private static RiskProfile risk(EquivalenceClasses classes, boolean[] suppressed, int k, RiskProfile.Assumptions assumptions) {
     List<Long> sizes = new ArrayList<>();
     for (int c = 0; c < classes.count(); c++) {
       if (suppressed == null || !suppressed[c]) {
         sizes.add(classes.size(c));
       }
     }
-    return RiskProfile.of(sizes.stream().mapToLong(Long::longValue).toArray(), k);
+    return RiskProfile.of(sizes.stream().mapToLong(Long::longValue).toArray(), k, assumptions);
   }
 }
