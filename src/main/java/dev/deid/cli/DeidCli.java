@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "deid", mixinStandardHelpOptions = true, version = "deid 0.1.0",
     description = "De-identification and data minimization on Spark and Delta Lake.",
-    subcommands = {DeidCli.Run.class, DeidCli.Validate.class, DeidCli.Verify.class, DeidCli.Generate.class, DeidCli.Sample.class, SqlCommand.class, DiscoverCommand.class,
+    subcommands = {DeidCli.Run.class, DeidCli.Assess.class, DeidCli.Validate.class, DeidCli.Verify.class, DeidCli.Generate.class, DeidCli.Sample.class, SqlCommand.class, DiscoverCommand.class,
         Benchmark.class, AnonymizationBenchmark.class, DpBenchmark.class, LatticeBenchmark.class})
 public final class DeidCli implements Callable<Integer> {
   public static final int FAILED = 1;
@@ -147,6 +147,38 @@ public final class DeidCli implements Callable<Integer> {
       }
       RunReport report = new JobRunner(spark(), options).run(spec);
       Summary.print(report, options.warehouse());
+      return 0;
+    }
+  }
+
+  @Command(mixinStandardHelpOptions = true, name = "assess", description = "Privacy impact assessment of a job spec on the raw "
+      + "tables as they are: per anonymized output the risk before and after, Loss per column, the transformation and a table of "
+      + "alternative k and suppression limits; per DP release the expected error. Writes nothing and spends no budget.")
+  static final class Assess implements Callable<Integer> {
+    @Parameters(index = "0", description = "The job spec (YAML).")
+    Path spec;
+    @CommandLine.Mixin
+    WarehouseOption warehouse = new WarehouseOption();
+    @Option(names = "--key-dir", description = "Directory of <audience>.key files (default: $DEID_KEY_DIR).")
+    Path keyDir;
+    @Option(names = "--reference-time", description = "The 'now' for age bands (ISO-8601; default: now).")
+    Instant referenceTime;
+    @Option(names = "--html", description = "Also write the assessment as an HTML page to this file (outside the warehouse).")
+    Path html;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec command;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      RunOptions options = new RunOptions(warehouse.resolve(), KeyRing.fromEnvironment(keyDir),
+          referenceTime != null ? referenceTime : Instant.now(), false);
+      dev.deid.report.Assessment assessment = new JobRunner(spark(), options).assess(spec);
+      PrintWriter out = command.commandLine().getOut();
+      assessment.lines().forEach(out::println);
+      out.flush();
+      if (html != null) {
+        java.nio.file.Files.writeString(html, dev.deid.report.HtmlReport.assessment(assessment));
+      }
       return 0;
     }
   }

@@ -143,6 +143,12 @@ public final class JobRunner {
    * Everything a run checks before its first deletion, and what it would delete and spend,
    * without changing anything: no deletion, no output, no ledger charge, no report or audit row.
    */
+  /** A privacy impact assessment of the spec on the raw tables as they are; writes nothing, spends no budget. */
+  public dev.deid.report.Assessment assess(Path specFile) {
+    JobSpec spec = SpecFiles.load(specFile);
+    return Assessor.assess(checkedContext(spec, "assess", new StepTimer()));
+  }
+
   public DryRun dryRun(Path specFile) {
     JobSpec spec = SpecFiles.load(specFile);
     RunContext context = checkedContext(spec, "dry-run", new StepTimer());

@@ -125,9 +125,9 @@ final class Outputs implements Stage<Outputs.Result> {
     return new RunReport.LeakGuardReport(List.copyOf(text), List.copyOf(patternChecked), allowed);
   }
 
-  private static Prepared prepare(RunContext context, OutputSpec output, long rowsIn) {
+  /** An output's rows as they reach anonymization: consented, minimized, pseudonymized, generalized. */
+  static Step.Chain beforeAnonymization(RunContext context, OutputSpec output) {
     SourceSpec source = context.spec().source(output.source());
-    Dataset<Row> input = context.read(source);
     Pseudonymizer pz = context.pseudonymizer(output.audience());
     List<ColumnSpec> columns = output.columns().stream().map(c -> source.columns().get(c)).toList();
     List<Step> steps = List.of(
@@ -135,7 +135,14 @@ final class Outputs implements Stage<Outputs.Result> {
         new Minimize(output.columns()),
         new Pseudonymize(columns.stream().filter(c -> c.transform() instanceof Transform.Pseudonymize).map(ColumnSpec::name).toList(), pz),
         new GeneralizeColumns(columns, context.options().referenceTime().atZone(ZoneOffset.UTC).toLocalDate()));
-    Step.Chain chain = Step.chain(input, steps);
+    return Step.chain(context.read(source), steps);
+  }
+
+  private static Prepared prepare(RunContext context, OutputSpec output, long rowsIn) {
+    SourceSpec source = context.spec().source(output.source());
+    Pseudonymizer pz = context.pseudonymizer(output.audience());
+    List<ColumnSpec> columns = output.columns().stream().map(c -> source.columns().get(c)).toList();
+    Step.Chain chain = beforeAnonymization(context, output);
     Dataset<Row> data = chain.data();
     RunReport.AnonymizationReport anonymization = null;
     long rowsSuppressed = 0;

@@ -54,6 +54,59 @@ public final class HtmlReport {
     return html.toString();
   }
 
+  /** A privacy impact assessment as a page of its own: one section per anonymized output and per release. */
+  public static String assessment(Assessment a) {
+    StringBuilder html = new StringBuilder(16_384);
+    html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<title>Privacy impact assessment: ").append(escape(a.job())).append("</title>")
+        .append("<style>").append(STYLE).append("</style></head><body>\n");
+    html.append("<h1>Privacy impact assessment: ").append(escape(a.job())).append("</h1>\n<p class=\"meta\">on ")
+        .append(escape(a.basis())).append("; nothing was written and no budget was spent</p>\n");
+    for (Assessment.OutputAssessment o : a.outputs()) {
+      html.append("<section><h2>Output ").append(escape(o.name())).append("</h2>\n<p class=\"meta\">").append(escape(o.audience()))
+          .append(" &middot; ").append(escape(String.join(", ", o.models()))).append(" &middot; levels ")
+          .append(escape(o.levels().toString())).append(" &middot; Loss ").append(fmt(o.loss())).append(" &middot; ")
+          .append(o.suppressedRecords()).append(" records suppressed</p>\n<table><tr><th>column</th><th>Loss</th></tr>\n");
+      o.lossPerColumn().forEach((column, loss) -> html.append("<tr><td>").append(escape(column)).append("</td><td class=\"n\">")
+          .append(fmt(loss)).append("</td></tr>\n"));
+      html.append("</table>\n").append(riskTable(o.before(), o.after()));
+      html.append("<table><tr><th>k</th><th>suppression limit</th><th>Loss</th><th>suppressed</th><th>highest risk</th>")
+          .append("<th>population uniques</th><th>levels</th></tr>\n");
+      for (Assessment.Alternative alt : o.alternatives()) {
+        html.append(alt.configured() ? "<tr class=\"configured\">" : "<tr>").append("<td class=\"n\">").append(alt.k())
+            .append(alt.configured() ? " (configured)" : "").append("</td><td class=\"n\">")
+            .append(fmt(alt.suppressionLimit())).append("</td>");
+        if (alt.levels() == null) {
+          html.append("<td colspan=\"5\">no transformation satisfies the models</td></tr>\n");
+        } else {
+          html.append("<td class=\"n\">").append(fmt(alt.loss())).append("</td><td class=\"n\">").append(alt.suppressedRecords())
+              .append("</td><td class=\"n\">").append(fmt(alt.highestProsecutorRisk())).append("</td><td class=\"n\">")
+              .append(fmt(alt.populationUniquesFraction())).append("</td><td>").append(escape(alt.levels().toString()))
+              .append("</td></tr>\n");
+        }
+      }
+      html.append("</table></section>\n");
+    }
+    for (Assessment.ReleaseAssessment r : a.releases()) {
+      html.append("<section><h2>DP release ").append(escape(r.name())).append("</h2>\n<p class=\"meta\">").append(escape(r.audience()))
+          .append(" &middot; epsilon ").append(r.epsilon()).append(", delta ").append(r.delta()).append(" &middot; ")
+          .append(escape(r.groupSelection())).append("</p>\n<table><tr><th>statistic</th><th>noise sd</th><th>95 % error</th>")
+          .append("<th>budget</th></tr>\n");
+      r.expectedError().forEach((name, st) -> html.append("<tr><td>").append(escape(name)).append("</td><td class=\"n\">")
+          .append(st.errorKind() == dev.deid.privacy.dp.NoisyRelease.ErrorKind.RANK ? "-" : fmt(st.noiseStandardDeviation()))
+          .append("</td><td class=\"n\">").append(fmt(st.errorBound95()))
+          .append(st.errorKind() == dev.deid.privacy.dp.NoisyRelease.ErrorKind.RANK ? " (rank)" : "").append("</td><td>")
+          .append(escape(st.budget())).append("</td></tr>\n"));
+      html.append("</table>\n");
+      if (!r.dependOnGroupSize().isEmpty()) {
+        html.append("<p>").append(escape(String.join(", ", r.dependOnGroupSize())))
+            .append(": ratios of noised sums, whose error shrinks with the group's size.</p>\n");
+      }
+      html.append("</section>\n");
+    }
+    return html.append("</body></html>\n").toString();
+  }
+
   private static void deletions(StringBuilder html, RunReport report) {
     if (report.retention().isEmpty() && report.erasure() == null) {
       return;

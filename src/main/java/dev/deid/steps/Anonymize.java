@@ -90,6 +90,64 @@ public final class Anonymize {
    */
   public static Outcome apply(Dataset<Row> input, AnonymizationSpec spec, Map<String, HierarchySpec> hierarchySpecs,
       Map<String, Hierarchy> fileHierarchies, String path) {
+    Searchable s = searchable(input, spec, hierarchySpecs, fileHierarchies, path);
+    if (spec.populationSize() == null) {
+      LOG.warn("{}.anonymization.populationSize is not given: population uniqueness treats the {} records as the whole "
+          + "population (the most pessimistic estimate); state the population they are drawn from", path, s.histogram().records());
+    }
+    long t1 = System.nanoTime();
+    Anonymizer.Outcome outcome = search(s, spec, path);
+    long t2 = System.nanoTime();
+    Dataset<Row> data = outcome.levels() != null
+        ? transformGlobal(input, s.quasi(), s.histogram(), outcome, spec.starSuppressed())
+        : transformLocal(input, s.quasi(), s.histogram(), outcome, spec.starSuppressed());
+    return new Outcome(data, outcome, s.quasi(), List.of(s.hierarchies()), (t1 - s.startNanos()) / 1_000_000,
+        (t2 - t1) / 1_000_000, s.histogram().rows());
+  }
+
+  /**
+   * What the same output would get under other specs (e.g. another k or suppression limit), from
+   * one histogram of its rows; writes nothing. An entry is null where that spec has no solution.
+   */
+  public static List<Anonymizer.Outcome> alternatives(Dataset<Row> input, AnonymizationSpec spec,
+      Map<String, HierarchySpec> hierarchySpecs, Map<String, Hierarchy> fileHierarchies, String path,
+      List<AnonymizationSpec> variants) {
+    Searchable s = searchable(input, spec, hierarchySpecs, fileHierarchies, path);
+    List<Anonymizer.Outcome> outcomes = new ArrayList<>();
+    for (AnonymizationSpec variant : variants) {
+      if (variant.k() > s.histogram().records()) {
+        outcomes.add(null);
+        continue;
+      }
+      try {
+        outcomes.add(search(s, variant, path));
+      } catch (DeidException e) {
+        outcomes.add(null);
+      }
+    }
+    return outcomes;
+  }
+
+  /** The histogram of an output's rows and what the search needs besides the spec. */
+  private record Searchable(List<String> quasi, Hierarchy[] hierarchies, TupleHistogram histogram, SensitiveContext context,
+      long startNanos) {}
+
+  private static Anonymizer.Outcome search(Searchable s, AnonymizationSpec spec, String path) {
+    if (spec.populationSize() != null && spec.populationSize() < s.histogram().records()) {
+      throw Errors.populationSmallerThanRecords(path + ".anonymization.populationSize", spec.populationSize(),
+          s.histogram().records());
+    }
+    try {
+      return Anonymizer.anonymize(s.histogram(), new Anonymizer.Plan(spec.models(), spec.suppressionLimit(), spec.metric(),
+          spec.mode() == AnonymizationSpec.Mode.LOCAL, spec.timeBudgetMillis(), MAX_EXHAUSTIVE_NODES,
+          new RiskProfile.Assumptions(spec.populationSize(), spec.riskThreshold())), s.context());
+    } catch (IllegalArgumentException e) {
+      throw Errors.noAnonymousTransformation(path + ".anonymization", e.getMessage());
+    }
+  }
+
+  private static Searchable searchable(Dataset<Row> input, AnonymizationSpec spec, Map<String, HierarchySpec> hierarchySpecs,
+      Map<String, Hierarchy> fileHierarchies, String path) {
     List<String> quasi = List.copyOf(spec.quasiIdentifiers().keySet());
     int dims = quasi.size();
     long t0 = System.nanoTime();
@@ -180,26 +238,7 @@ public final class Anonymize {
     } catch (InvalidHierarchyException e) {
       throw hierarchyError(path + ".anonymization.tCloseness.hierarchy", e);
     }
-    if (spec.populationSize() == null) {
-      LOG.warn("{}.anonymization.populationSize is not given: population uniqueness treats the {} records as the whole "
-          + "population (the most pessimistic estimate); state the population they are drawn from", path, histogram.records());
-    } else if (spec.populationSize() < histogram.records()) {
-      throw Errors.populationSmallerThanRecords(path + ".anonymization.populationSize", spec.populationSize(), histogram.records());
-    }
-    long t1 = System.nanoTime();
-    Anonymizer.Outcome outcome;
-    try {
-      outcome = Anonymizer.anonymize(histogram, new Anonymizer.Plan(spec.models(), spec.suppressionLimit(), spec.metric(),
-          spec.mode() == AnonymizationSpec.Mode.LOCAL, spec.timeBudgetMillis(), MAX_EXHAUSTIVE_NODES,
-          new RiskProfile.Assumptions(spec.populationSize(), spec.riskThreshold())), context);
-    } catch (IllegalArgumentException e) {
-      throw Errors.noAnonymousTransformation(path + ".anonymization", e.getMessage());
-    }
-    long t2 = System.nanoTime();
-    Dataset<Row> data = outcome.levels() != null
-        ? transformGlobal(input, quasi, histogram, outcome, spec.starSuppressed())
-        : transformLocal(input, quasi, histogram, outcome, spec.starSuppressed());
-    return new Outcome(data, outcome, quasi, List.of(hierarchies), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, histogram.rows());
+    return new Searchable(quasi, hierarchies, histogram, context, t0);
   }
 
   private static String field(String path, String column) {

@@ -1,0 +1,132 @@
+package dev.deid.pipeline;
+
+import dev.deid.config.AnonymizationSpec;
+import dev.deid.config.OutputSpec;
+import dev.deid.config.ReleaseSpec;
+import dev.deid.privacy.anon.Anonymizer;
+import dev.deid.privacy.anon.PrivacyModel;
+import dev.deid.privacy.dp.GroupStatistics;
+import dev.deid.privacy.dp.NoisyRelease;
+import dev.deid.report.Assessment;
+import dev.deid.report.Assessment.Alternative;
+import dev.deid.report.Assessment.OutputAssessment;
+import dev.deid.report.Assessment.ReleaseAssessment;
+import dev.deid.steps.Anonymize;
+import dev.deid.steps.DpAggregate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** Computes an {@link Assessment} from the raw tables: reads them, writes nothing, spends no budget. */
+final class Assessor {
+  private Assessor() {}
+
+  static Assessment assess(RunContext context) {
+    List<OutputAssessment> outputs = new ArrayList<>();
+    for (OutputSpec output : context.spec().outputs()) {
+      if (output.anonymization() != null) {
+        outputs.add(assess(context, output));
+      }
+    }
+    List<ReleaseAssessment> releases = new ArrayList<>();
+    for (ReleaseSpec release : context.spec().releases()) {
+      releases.add(expectedError(release, context));
+    }
+    return new Assessment(context.spec().name(), "the raw tables at " + context.options().warehouse().root()
+        + " before this run's retention and erasure", outputs, releases);
+  }
+
+  private static OutputAssessment assess(RunContext context, OutputSpec output) {
+    AnonymizationSpec spec = output.anonymization();
+    List<int[]> grid = grid(spec);
+    List<AnonymizationSpec> variants = new ArrayList<>();
+    grid.forEach(cell -> variants.add(withKAndLimit(spec, cell[0], cell[1] / 1000.0)));
+    variants.add(0, spec);
+    List<Anonymizer.Outcome> outcomes = Anonymize.alternatives(Outputs.beforeAnonymization(context, output).data(), spec,
+        context.spec().hierarchies(), context.fileHierarchies(), output.path(), variants);
+    Anonymizer.Outcome chosen = outcomes.get(0);
+    if (chosen == null) {
+      throw dev.deid.errors.Errors.noAnonymousTransformation(output.path() + ".anonymization",
+          "no transformation satisfies the configured models");
+    }
+    List<String> quasi = List.copyOf(spec.quasiIdentifiers().keySet());
+    Map<String, Integer> levels = new LinkedHashMap<>();
+    Map<String, Double> lossPerColumn = new LinkedHashMap<>();
+    for (int d = 0; d < quasi.size(); d++) {
+      levels.put(quasi.get(d), chosen.levels() == null ? -1 : chosen.levels()[d]);
+      lossPerColumn.put(quasi.get(d), chosen.lossPerAttribute()[d]);
+    }
+    List<Alternative> alternatives = new ArrayList<>();
+    for (int i = 0; i < grid.size(); i++) {
+      int k = grid.get(i)[0];
+      double limit = grid.get(i)[1] / 1000.0;
+      Anonymizer.Outcome o = outcomes.get(i + 1);
+      boolean configured = k == spec.k() && limit == spec.suppressionLimit();
+      alternatives.add(o == null ? new Alternative(k, limit, configured, null, Double.NaN, 0, Double.NaN, Double.NaN)
+          : new Alternative(k, limit, configured, o.levels() == null ? List.of() : java.util.Arrays.stream(o.levels()).boxed().toList(),
+              o.loss(), o.suppressedRecords(), o.outputRisk().highestProsecutorRisk(),
+              o.outputRisk().population() == null ? 0 : o.outputRisk().population().populationUniquesFraction()));
+    }
+    return new OutputAssessment(output.name(), output.audience(), spec.models().stream().map(PrivacyModel::describe).toList(),
+        levels, chosen.loss(), lossPerColumn, chosen.suppressedRecords(), chosen.inputRisk(), chosen.outputRisk(), alternatives);
+  }
+
+  /** k at half, as configured and doubled; suppression limits 0, as configured and doubled (at least 5 %), in thousandths. */
+  static List<int[]> grid(AnonymizationSpec spec) {
+    TreeSet<Integer> ks = new TreeSet<>(List.of(Math.max(2, spec.k() / 2), spec.k(), spec.k() * 2));
+    int configured = (int) Math.round(spec.suppressionLimit() * 1000);
+    TreeSet<Integer> limits = new TreeSet<>(List.of(0, configured, Math.min(1000, Math.max(50, 2 * configured))));
+    List<int[]> grid = new ArrayList<>();
+    for (int k : ks) {
+      for (int limit : limits) {
+        grid.add(new int[] {k, limit});
+      }
+    }
+    return grid;
+  }
+
+  private static AnonymizationSpec withKAndLimit(AnonymizationSpec spec, int k, double limit) {
+    List<PrivacyModel> models = new ArrayList<>();
+    for (PrivacyModel m : spec.models()) {
+      if (!(m instanceof PrivacyModel.KAnonymity)) {
+        models.add(m);
+      }
+    }
+    models.add(0, new PrivacyModel.KAnonymity(k));
+    return new AnonymizationSpec(spec.quasiIdentifiers(), spec.sensitive(), spec.sensitiveHierarchy(), models, limit,
+        spec.metric(), spec.mode(), spec.starSuppressed(), spec.timeBudgetMillis(), spec.populationSize(), spec.riskThreshold());
+  }
+
+  /** The noise of each statistic depends on the budget and bounds alone: computed on a group of zeros, with no data. */
+  private static ReleaseAssessment expectedError(ReleaseSpec release, RunContext context) {
+    int sums = release.aggregates().stream().mapToInt(a -> a.sumTerms().size()).sum();
+    long[][] histograms = release.aggregates().stream().filter(a -> a.kind() == dev.deid.privacy.dp.Aggregate.Kind.QUANTILES)
+        .map(a -> new long[dev.deid.privacy.dp.Aggregate.QUANTILE_BINS]).toArray(long[][]::new);
+    List<String> key = new ArrayList<>();
+    for (int g = 0; g < release.groupBy().size(); g++) {
+      key.add(DpAggregate.NULL_KEY);
+    }
+    GroupStatistics zeros = new GroupStatistics(key, 0, 0, new long[sums], histograms);
+    NoisyRelease.Plan plan = new NoisyRelease.Plan(release.aggregates(), release.bounds(), release.epsilon(), release.delta(),
+        release.noise(), true);
+    Map<String, NoisyRelease.Statistic> statistics = NoisyRelease.release(List.of(zeros), plan, context.mechanisms()).get(0)
+        .statistics();
+    // Means, variances and standard deviations divide noised sums by a noised count: their error depends on the group.
+    List<String> ratios = release.aggregates().stream().filter(a -> a.kind() == dev.deid.privacy.dp.Aggregate.Kind.MEAN
+        || a.kind() == dev.deid.privacy.dp.Aggregate.Kind.VARIANCE || a.kind() == dev.deid.privacy.dp.Aggregate.Kind.STDDEV)
+        .map(dev.deid.privacy.dp.Aggregate::name).toList();
+    Map<String, NoisyRelease.Statistic> withoutValues = new LinkedHashMap<>();
+    statistics.forEach((name, s) -> {
+      if (!ratios.contains(name)) {
+        withoutValues.put(name, new NoisyRelease.Statistic(null, s.noiseStandardDeviation(), s.errorBound95(), s.errorKind(),
+            s.budget()));
+      }
+    });
+    return new ReleaseAssessment(release.name(), release.audience(), release.epsilon(), release.delta(),
+        release.publicGroups() != null ? "public groups" : "DP group selection (groups with few units are not released)",
+        withoutValues, ratios);
+  }
+
+}
