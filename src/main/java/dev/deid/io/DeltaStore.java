@@ -75,6 +75,12 @@ public final class DeltaStore implements TableStore {
     return DeltaTable.forPath(spark, path).detail().select("id").first().getString(0);
   }
 
+  @Override
+  public long restore(String path, long version) {
+    DeltaTable.forPath(spark, path).restoreToVersion(version);
+    return latestVersion(path);
+  }
+
   /**
    * The name points at the path (an external table), so dropping or re-pointing it never touches
    * the data; a name some other table already holds is refused rather than taken over.

@@ -25,8 +25,9 @@ import org.apache.spark.sql.SparkSession;
  * the anonymization claims a partner can recheck, and the encryption's key ids when the partner's
  * contract requires Parquet encryption, see {@link ExtractEncryption}) and {@code _manifest.sig}, the publisher's
  * Ed25519 signature of the manifest's exact bytes (Spark readers skip files starting with '_').
- * Then it points {@code <extract>/_CURRENT} at the run with an atomic rename and removes older runs. A crashed run leaves
- * {@code _CURRENT} on the previous, complete extract; its orphan directory is removed by the next run.
+ * Then it points {@code <extract>/_CURRENT} at the run with an atomic rename; older runs are removed
+ * when the publishing run completes ({@link Publications}). A crashed run leaves {@code _CURRENT} on
+ * the previous, complete extract; its orphan directory is removed by the next run.
  */
 public final class ExtractStore {
   public static final String CURRENT = "_CURRENT";
@@ -77,7 +78,6 @@ public final class ExtractStore {
     AtomicFiles.writeAtomically(directory + "/" + SIGNATURE,
         ManifestSignature.sign(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), signingKey) + "\n", conf);
     AtomicFiles.writeAtomically(extract + "/" + CURRENT, runId + "\n", conf);
-    removeOtherRuns(extract, runId, conf);
     return new Written(directory, rows, hashes);
   }
 
@@ -163,7 +163,8 @@ public final class ExtractStore {
     }
   }
 
-  private static void removeOtherRuns(String extract, String keep, Configuration conf) {
+  /** Removes every run of the extract but {@code keep}: when the publishing run completes, or a crashed run's orphans. */
+  static void removeOtherRuns(String extract, String keep, Configuration conf) {
     try {
       Path root = new Path(extract);
       FileSystem fs = root.getFileSystem(conf);

@@ -49,6 +49,9 @@ public interface TableStore {
   /** How many data files are on disk, and their rows (null when there are none). */
   record DataFiles(int count, Dataset<Row> rows) {}
 
+  /** Makes {@code version} the table's current state again (Delta RESTORE); returns the version that commit created. */
+  long restore(String path, long version);
+
   /** Replaces a table's contents and properties in one commit; returns the new version. */
   long replace(String path, Dataset<Row> data, Map<String, String> properties);
 

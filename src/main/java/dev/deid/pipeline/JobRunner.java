@@ -74,11 +74,13 @@ public final class JobRunner {
       status = "SUCCEEDED";
     } catch (DeidException e) {
       error = e.getMessage();
+      recorder.rollBack(store, vacuumOf(recorder));
       throw e;
     } catch (Throwable e) {
       // Spark throws checked SparkExceptions from Scala code; they are failures of the run all the same.
       error = Errors.internal(runId, e).getMessage();
       LOG.error("Run {} failed", runId, e);
+      recorder.rollBack(store, vacuumOf(recorder));
       throw e;
     } finally {
       report = recorder.report(status, error, options.referenceTime());
@@ -116,12 +118,14 @@ public final class JobRunner {
     Preflight.Checked checked = timer.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
     Map<String, Hierarchy> hierarchyFiles = timer.time("hierarchy_files", () -> HierarchyFiles.readAll(spec));
     return new RunContext(spec, options, store, runId, checked.pseudonymizers(), checked.signingKey(), checked.encryption(),
-        hierarchyFiles, mechanisms, beforeWrite, Map.of());
+        hierarchyFiles, mechanisms, beforeWrite, Map.of(), new dev.deid.io.Publications());
   }
 
   private void execute(JobSpec spec, RunRecorder recorder) {
     StepTimer timer = recorder.timer;
     RunContext context = checkedContext(spec, recorder.runId, timer);
+    recorder.publications(context.publications());
+    recorder.vacuum(spec.vacuum());
     KeyContinuity.Result keys = run(new KeyContinuity(), context, timer);
     PrivacyBudget budget = timer.time("budget_check",
         () -> PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime()));
@@ -137,6 +141,15 @@ public final class JobRunner {
     recorder.recalls(timer.time("recalls", () -> Recalls.write(pinned, deletion.recalls())));
     recorder.releases(new Releases(budget, timer).run(pinned));
     recorder.ledgerCharges(timer.time("ledger_charges", budget::chargesForAudit));
+    // Every output and release is in place: only now do the versions and runs they replaced go.
+    timer.time("publish_complete", () -> {
+      context.publications().complete(store, spec.vacuum());
+      return null;
+    });
+  }
+
+  private static dev.deid.config.VacuumPolicy vacuumOf(RunRecorder recorder) {
+    return recorder.vacuum();
   }
 
   /**

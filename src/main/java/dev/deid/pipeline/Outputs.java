@@ -192,6 +192,9 @@ final class Outputs implements Stage<Outputs.Result> {
         manifestExtras, context.runId(), context.spec().vacuum(), encryption);
     String table = output.format() == dev.deid.config.OutputFormat.DELTA
         ? context.store().register(dev.deid.config.Audience.of(output.audience()).catalogNamespace(), output.name(), location) : null;
+    if (table != null) {
+      context.publications().registered(location, table);
+    }
     List<RunReport.ColumnReport> columnReports = p.columns().stream()
         .map(c -> new RunReport.ColumnReport(c.name(), c.outputName(), c.columnClass().yamlName(), c.transform().action()))
         .toList();

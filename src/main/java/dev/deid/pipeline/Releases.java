@@ -81,6 +81,9 @@ final class Releases implements Stage<Releases.Result> {
     Publisher.Published published = context.publisher().publish(location, release.format(), table, properties, Map.of(),
         context.runId(), context.spec().vacuum(), context.encryptionFor(release.audience(), List.of(table.columns())));
     String catalogName = delta ? context.store().register(dev.deid.config.Audience.of(release.audience()).catalogNamespace(), release.name(), location) : null;
+    if (catalogName != null) {
+      context.publications().registered(location, catalogName);
+    }
     Map<String, String> statistics = new LinkedHashMap<>();
     if (!released.isEmpty()) {
       released.get(0).statistics().forEach((name, st) -> statistics.put(name, st.budget()

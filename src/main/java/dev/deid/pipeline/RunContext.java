@@ -25,7 +25,8 @@ import org.apache.spark.sql.Row;
 record RunContext(JobSpec spec, RunOptions options, TableStore store, String runId,
     Map<String, Pseudonymizer> pseudonymizers, ManifestSignature.SigningKey signingKey,
     Map<String, ExtractEncryption.PartnerKeys> encryption, Map<String, Hierarchy> fileHierarchies,
-    Mechanisms mechanisms, UnaryOperator<Dataset<Row>> beforeWrite, Map<String, Long> inputVersions) {
+    Mechanisms mechanisms, UnaryOperator<Dataset<Row>> beforeWrite, Map<String, Long> inputVersions,
+    dev.deid.io.Publications publications) {
 
   RunContext {
     pseudonymizers = Map.copyOf(pseudonymizers);
@@ -36,7 +37,7 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
 
   RunContext withInputVersions(Map<String, Long> versions) {
     return new RunContext(spec, options, store, runId, pseudonymizers, signingKey, encryption, fileHierarchies, mechanisms, beforeWrite,
-        versions);
+        versions, publications);
   }
 
   String rawTable(SourceSpec source) {
@@ -51,7 +52,7 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
 
   /** Publishes outputs and releases, signing extract manifests with the run's key. */
   dev.deid.io.Publisher publisher() {
-    return new dev.deid.io.Publisher(store, signingKey);
+    return new dev.deid.io.Publisher(store, signingKey, publications);
   }
 
   /**

@@ -31,6 +31,8 @@ final class RunRecorder {
   private Releases.Result releases;
   private List<RunReport.RecallReport> recalls = List.of();
   private Map<String, Long> ledgerCharges = Map.of();
+  private dev.deid.io.Publications publications;
+  private List<dev.deid.io.Publications.Rollback> rolledBack = List.of();
 
   RunRecorder(String runId, Instant started, String job) {
     this.runId = runId;
@@ -67,6 +69,30 @@ final class RunRecorder {
     this.recalls = List.copyOf(written);
   }
 
+  private dev.deid.config.VacuumPolicy vacuum;
+
+  void vacuum(dev.deid.config.VacuumPolicy value) {
+    this.vacuum = value;
+  }
+
+  dev.deid.config.VacuumPolicy vacuum() {
+    return vacuum;
+  }
+
+  void publications(dev.deid.io.Publications value) {
+    this.publications = value;
+  }
+
+  /**
+   * After a failure: undoes what the run published, so its outputs and releases are all or none,
+   * and keeps what was undone for the report. Raw deletions that ran stay done and reported.
+   */
+  void rollBack(dev.deid.io.TableStore store, dev.deid.config.VacuumPolicy vacuum) {
+    if (publications != null && !publications.isEmpty()) {
+      rolledBack = List.copyOf(publications.rollBack(store, vacuum));
+    }
+  }
+
   String job() {
     return job;
   }
@@ -76,7 +102,7 @@ final class RunRecorder {
         Duration.between(started, Instant.now()).toMillis(), inputVersions,
         deletion == null ? Map.of() : deletion.retention(), deletion == null ? null : deletion.erasure(),
         outputs == null ? List.of() : outputs.outputs(), releases == null ? List.of() : releases.releases(), recalls,
-        ledgerCharges, timer.millis());
+        ledgerCharges, timer.millis(), rolledBack);
   }
 
   /** Writes the report under {@code reports/<job>/} and appends its audit row; returns the report's path. */

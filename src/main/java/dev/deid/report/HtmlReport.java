@@ -39,6 +39,16 @@ public final class HtmlReport {
     if (report.error() != null) {
       html.append("<p class=\"error\">").append(escape(report.error())).append("</p>\n");
     }
+    if (report.rolledBack() != null && !report.rolledBack().isEmpty()) {
+      html.append("<section><h2>Publications rolled back</h2><p>The run failed after publishing these; each was undone, "
+          + "so none of the run's outputs or releases is current.</p>\n<table><tr><th>location</th><th>published</th>"
+          + "<th>current now</th></tr>\n");
+      for (dev.deid.io.Publications.Rollback r : report.rolledBack()) {
+        html.append("<tr><td>").append(escape(r.location())).append("</td><td>").append(escape(r.published())).append("</td><td>")
+            .append(escape(r.current())).append("</td></tr>\n");
+      }
+      html.append("</table></section>\n");
+    }
     deletions(html, report);
     for (RunReport.OutputReport output : report.outputs()) {
       output(html, report, output);

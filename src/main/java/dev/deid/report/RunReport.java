@@ -24,7 +24,8 @@ public record RunReport(
     List<ReleaseReport> releases,
     List<RecallReport> recalls,
     Map<String, Long> budgetLedgerCharges,
-    Map<String, Long> stepMillis) {
+    Map<String, Long> stepMillis,
+    List<dev.deid.io.Publications.Rollback> rolledBack) {
 
   /**
    * A signed recall list written for a partner: where, under which pseudonym key, and per extract

@@ -121,6 +121,11 @@ public final class InMemoryTableStore implements TableStore {
   }
 
   @Override
+  public long restore(String path, long version) {
+    throw rows();
+  }
+
+  @Override
   public long lastOutputRows(String path) {
     throw rows();
   }

@@ -93,6 +93,45 @@ class OutputAtomicityAndKeyRotationTest {
         functions.col("error").contains("Internal error")).count() >= 1, "the crash must be audited");
   }
 
+  /**
+   * The second of the spec's outputs fails as it is published (its extract's directory has become a
+   * file, which no check before publishing looks at): the first output, already replaced, is
+   * restored, and the failed run's report lists what it undid.
+   */
+  @Test
+  void failureOfTheSecondOutput_rollsBackTheFirst_andTheReportSaysSo() throws Exception {
+    String runId = store.properties(customers()).get("deid.run_id");
+    long version = store.latestVersion(customers());
+    List<Row> rows = store.read(customers()).orderBy("customer_id").collectAsList();
+    Path extract = Path.of(extract());
+    Path aside = extract.resolveSibling("orders_partner.aside");
+    Files.move(extract, aside);
+    Files.writeString(extract, "in the way");
+    try {
+      assertThrows(Exception.class, () -> new JobRunner(spark, options(currentKeys)).run(SPEC));
+    } finally {
+      Files.delete(extract);
+      Files.move(aside, extract);
+    }
+    assertEquals(runId, store.properties(customers()).get("deid.run_id"), "the first output must be the last good run's again");
+    assertEquals(rows, store.read(customers()).orderBy("customer_id").collectAsList());
+    assertTrue(store.latestVersion(customers()) >= version + 2, "it was replaced, then restored");
+
+    JsonNode failed = null;
+    try (var reports = Files.list(Path.of(warehouse.reportDirectory("successive_runs")))) {
+      for (Path file : reports.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+        JsonNode report = new ObjectMapper().readTree(file.toFile());
+        if ("FAILED".equals(report.get("status").asText()) && report.get("rolledBack").size() > 0) {
+          failed = report;
+        }
+      }
+    }
+    assertTrue(failed != null, "the failed run's report must list what it rolled back");
+    String undone = failed.get("rolledBack").toString();
+    assertTrue(undone.contains("customers_analytics") && undone.contains("restored from version " + version), undone);
+    assertFalse(undone.contains("NOT rolled back"), undone);
+  }
+
   @Test
   void sameKeyIdWithAnotherSecret_isRefusedBeforeWriting() {
     String keyId = store.properties(customers()).get("deid.key_id");
