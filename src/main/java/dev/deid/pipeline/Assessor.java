@@ -21,6 +21,9 @@ import java.util.TreeSet;
 
 /** Computes an {@link Assessment} from the raw tables: reads them, writes nothing, spends no budget. */
 final class Assessor {
+  /** The search time each alternative may take: the table is a guide, not a proof of optimality. */
+  static final long ALTERNATIVE_BUDGET_MILLIS = 30_000;
+
   private Assessor() {}
 
   static Assessment assess(RunContext context) {
@@ -40,9 +43,7 @@ final class Assessor {
 
   private static OutputAssessment assess(RunContext context, OutputSpec output) {
     AnonymizationSpec spec = output.anonymization();
-    List<int[]> grid = grid(spec);
-    List<AnonymizationSpec> variants = new ArrayList<>();
-    grid.forEach(cell -> variants.add(withKAndLimit(spec, cell[0], cell[1] / 1000.0)));
+    List<AnonymizationSpec> variants = new ArrayList<>(variants(spec));
     variants.add(0, spec);
     List<Anonymizer.Outcome> outcomes = Anonymize.alternatives(Outputs.beforeAnonymization(context, output).data(), spec,
         context.spec().hierarchies(), context.fileHierarchies(), output.path(), variants);
@@ -58,19 +59,38 @@ final class Assessor {
       levels.put(quasi.get(d), chosen.levels() == null ? -1 : chosen.levels()[d]);
       lossPerColumn.put(quasi.get(d), chosen.lossPerAttribute()[d]);
     }
+    return new OutputAssessment(output.name(), output.audience(), spec.models().stream().map(PrivacyModel::describe).toList(),
+        levels, chosen.loss(), lossPerColumn, chosen.suppressedRecords(), chosen.inputRisk(), chosen.outputRisk(),
+        alternatives(spec, outcomes.subList(1, outcomes.size())));
+  }
+
+  /**
+   * The other specs of the alternatives table: k at half, as configured and doubled, by suppression
+   * limits 0, as configured and doubled (at least 5 %); each search limited to 30 s.
+   */
+  static List<AnonymizationSpec> variants(AnonymizationSpec spec) {
+    List<AnonymizationSpec> variants = new ArrayList<>();
+    for (int[] cell : grid(spec)) {
+      variants.add(withKAndLimit(spec, cell[0], cell[1] / 1000.0));
+    }
+    return variants;
+  }
+
+  /** The table of {@link #variants}' outcomes (null where one has no solution), the configured cell marked. */
+  static List<Alternative> alternatives(AnonymizationSpec spec, List<Anonymizer.Outcome> outcomes) {
+    List<int[]> grid = grid(spec);
     List<Alternative> alternatives = new ArrayList<>();
     for (int i = 0; i < grid.size(); i++) {
       int k = grid.get(i)[0];
       double limit = grid.get(i)[1] / 1000.0;
-      Anonymizer.Outcome o = outcomes.get(i + 1);
-      boolean configured = k == spec.k() && limit == spec.suppressionLimit();
-      alternatives.add(o == null ? new Alternative(k, limit, configured, null, Double.NaN, 0, Double.NaN, Double.NaN)
+      Anonymizer.Outcome o = outcomes.get(i);
+      boolean configured = k == spec.k() && Math.round(limit * 1000) == Math.round(spec.suppressionLimit() * 1000);
+      alternatives.add(o == null ? new Alternative(k, limit, configured, null, null, null, null, null)
           : new Alternative(k, limit, configured, o.levels() == null ? List.of() : java.util.Arrays.stream(o.levels()).boxed().toList(),
               o.loss(), o.suppressedRecords(), o.outputRisk().highestProsecutorRisk(),
-              o.outputRisk().population() == null ? 0 : o.outputRisk().population().populationUniquesFraction()));
+              o.outputRisk().population() == null ? 0.0 : o.outputRisk().population().populationUniquesFraction()));
     }
-    return new OutputAssessment(output.name(), output.audience(), spec.models().stream().map(PrivacyModel::describe).toList(),
-        levels, chosen.loss(), lossPerColumn, chosen.suppressedRecords(), chosen.inputRisk(), chosen.outputRisk(), alternatives);
+    return alternatives;
   }
 
   /** k at half, as configured and doubled; suppression limits 0, as configured and doubled (at least 5 %), in thousandths. */
@@ -96,7 +116,8 @@ final class Assessor {
     }
     models.add(0, new PrivacyModel.KAnonymity(k));
     return new AnonymizationSpec(spec.quasiIdentifiers(), spec.sensitive(), spec.sensitiveHierarchy(), models, limit,
-        spec.metric(), spec.mode(), spec.starSuppressed(), spec.timeBudgetMillis(), spec.populationSize(), spec.riskThreshold());
+        spec.metric(), spec.mode(), spec.starSuppressed(), Math.min(spec.timeBudgetMillis(), ALTERNATIVE_BUDGET_MILLIS),
+        spec.populationSize(), spec.riskThreshold());
   }
 
   /** The noise of each statistic depends on the budget and bounds alone: computed on a group of zeros, with no data. */

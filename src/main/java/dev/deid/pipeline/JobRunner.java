@@ -129,6 +129,10 @@ public final class JobRunner {
     KeyContinuity.Result keys = run(new KeyContinuity(), context, timer);
     PrivacyBudget budget = timer.time("budget_check",
         () -> PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime()));
+    timer.time("data_checks", () -> {
+      DataChecks.require(context);
+      return null;
+    });
     RetentionAndErasure.Result deletion = run(new RetentionAndErasure(timer), context, timer);
     recorder.deletion(deletion);
     Map<String, Long> versions = new LinkedHashMap<>();
@@ -171,6 +175,10 @@ public final class JobRunner {
       PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime());
     } catch (DeidException e) {
       stops.addAll(e.problems());
+    }
+    DeidException dataProblems = DataChecks.problems(context);
+    if (dataProblems != null) {
+      stops.addAll(dataProblems.problems());
     }
     java.util.List<DryRun.Budget> budgets = PrivacyBudget.preview(spec, options.warehouse(), store, options.referenceTime());
     RetentionAndErasure.Planned planned = RetentionAndErasure.plan(context);

@@ -149,7 +149,7 @@ final class Outputs implements Stage<Outputs.Result> {
     Long rowsReachingAnonymizer = null;
     if (output.anonymization() != null) {
       Anonymize.Outcome outcome = Anonymize.apply(data, output.anonymization(), context.spec().hierarchies(),
-          context.fileHierarchies(), output.path());
+          context.fileHierarchies(), output.path(), Assessor.variants(output.anonymization()));
       data = outcome.data();
       anonymization = anonymizationReport(output.anonymization(), outcome);
       rowsReachingAnonymizer = outcome.result().inputRisk().records();
@@ -262,6 +262,7 @@ final class Outputs implements Stage<Outputs.Result> {
         .nodesEvaluated(r.nodesEvaluated()).latticeSize(r.latticeSize()).metricLowerBound(r.lowerBound())
         .optimalityGap(r.optimalityGap()).suppressedRecords(r.suppressedRecords())
         .loss(r.loss()).lossPerColumn(lossPerColumn).scores(scores).inputRisk(r.inputRisk()).outputRisk(r.outputRisk())
+        .alternatives(Assessor.alternatives(spec, outcome.alternatives()))
         .build();
   }
 }

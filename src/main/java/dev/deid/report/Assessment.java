@@ -19,9 +19,9 @@ public record Assessment(String job, String basis, List<OutputAssessment> output
       double loss, Map<String, Double> lossPerColumn, long suppressedRecords, RiskProfile before, RiskProfile after,
       List<Alternative> alternatives) {}
 
-  /** One cell of the alternatives table; {@code levels} null where that k and limit have no solution. */
-  public record Alternative(int k, double suppressionLimit, boolean configured, List<Integer> levels, double loss,
-      long suppressedRecords, double highestProsecutorRisk, double populationUniquesFraction) {}
+  /** One cell of the alternatives table; its figures are null where that k and limit have no solution. */
+  public record Alternative(int k, double suppressionLimit, boolean configured, List<Integer> levels, Double loss,
+      Long suppressedRecords, Double highestProsecutorRisk, Double populationUniquesFraction) {}
 
   /** Each statistic's noise standard deviation and 95 % error bound under the release's budget. */
   public record ReleaseAssessment(String name, String audience, double epsilon, double delta, String groupSelection,
@@ -53,17 +53,7 @@ public record Assessment(String job, String basis, List<OutputAssessment> output
             + (o.before().population().populationSizeAssumed() ? " (assumed: the records are the whole population; "
                 + "state anonymization.populationSize)" : ""));
       }
-      lines.add("  alternatives (* = configured):");
-      lines.add(String.format(Locale.ROOT, "    %5s %11s %10s %10s %14s %18s  %s", "k", "suppression", "Loss", "suppressed",
-          "highest risk", "population uniq.", "levels"));
-      for (Alternative a : o.alternatives()) {
-        lines.add(a.levels() == null
-            ? String.format(Locale.ROOT, "  %s %5d %10.1f%% %s", a.configured() ? "*" : " ", a.k(), a.suppressionLimit() * 100,
-                "   no transformation satisfies the models")
-            : String.format(Locale.ROOT, "  %s %5d %10.1f%% %10s %10d %14s %18s  %s", a.configured() ? "*" : " ", a.k(),
-                a.suppressionLimit() * 100, fmt(a.loss()), a.suppressedRecords(), fmt(a.highestProsecutorRisk()),
-                fmt(a.populationUniquesFraction()), a.levels()));
-      }
+      lines.addAll(alternativeLines(o.alternatives()));
     }
     for (ReleaseAssessment r : releases) {
       lines.add("");
@@ -75,6 +65,23 @@ public record Assessment(String job, String basis, List<OutputAssessment> output
           + " (" + s.budget() + ")"));
       r.dependOnGroupSize().forEach(name -> lines.add("  " + name + ": a ratio of noised sums; its error shrinks with the "
           + "group's size (the noise of its parts is above)"));
+    }
+    return lines;
+  }
+
+  /** The alternatives table as text, the configured row starred. */
+  public static List<String> alternativeLines(List<Alternative> alternatives) {
+    List<String> lines = new ArrayList<>();
+    lines.add("  alternatives (* = configured):");
+    lines.add(String.format(Locale.ROOT, "    %5s %11s %10s %10s %14s %18s  %s", "k", "suppression", "Loss", "suppressed",
+        "highest risk", "population uniq.", "levels"));
+    for (Alternative a : alternatives) {
+      lines.add(a.levels() == null
+          ? String.format(Locale.ROOT, "  %s %5d %10.1f%% %s", a.configured() ? "*" : " ", a.k(), a.suppressionLimit() * 100,
+              "   no transformation satisfies the models")
+          : String.format(Locale.ROOT, "  %s %5d %10.1f%% %10s %10d %14s %18s  %s", a.configured() ? "*" : " ", a.k(),
+              a.suppressionLimit() * 100, fmt(a.loss()), a.suppressedRecords(), fmt(a.highestProsecutorRisk()),
+              fmt(a.populationUniquesFraction()), a.levels()));
     }
     return lines;
   }

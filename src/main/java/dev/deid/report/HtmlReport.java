@@ -80,22 +80,8 @@ public final class HtmlReport {
       o.lossPerColumn().forEach((column, loss) -> html.append("<tr><td>").append(escape(column)).append("</td><td class=\"n\">")
           .append(fmt(loss)).append("</td></tr>\n"));
       html.append("</table>\n").append(riskTable(o.before(), o.after()));
-      html.append("<table><tr><th>k</th><th>suppression limit</th><th>Loss</th><th>suppressed</th><th>highest risk</th>")
-          .append("<th>population uniques</th><th>levels</th></tr>\n");
-      for (Assessment.Alternative alt : o.alternatives()) {
-        html.append(alt.configured() ? "<tr class=\"configured\">" : "<tr>").append("<td class=\"n\">").append(alt.k())
-            .append(alt.configured() ? " (configured)" : "").append("</td><td class=\"n\">")
-            .append(fmt(alt.suppressionLimit())).append("</td>");
-        if (alt.levels() == null) {
-          html.append("<td colspan=\"5\">no transformation satisfies the models</td></tr>\n");
-        } else {
-          html.append("<td class=\"n\">").append(fmt(alt.loss())).append("</td><td class=\"n\">").append(alt.suppressedRecords())
-              .append("</td><td class=\"n\">").append(fmt(alt.highestProsecutorRisk())).append("</td><td class=\"n\">")
-              .append(fmt(alt.populationUniquesFraction())).append("</td><td>").append(escape(alt.levels().toString()))
-              .append("</td></tr>\n");
-        }
-      }
-      html.append("</table></section>\n");
+      html.append(alternativesTable(o.alternatives()));
+      html.append("</section>\n");
     }
     for (Assessment.ReleaseAssessment r : a.releases()) {
       html.append("<section><h2>DP release ").append(escape(r.name())).append("</h2>\n<p class=\"meta\">").append(escape(r.audience()))
@@ -115,6 +101,26 @@ public final class HtmlReport {
       html.append("</section>\n");
     }
     return html.append("</body></html>\n").toString();
+  }
+
+  /** What other k and suppression limits would give the same rows; the configured row is marked. */
+  static String alternativesTable(List<Assessment.Alternative> alternatives) {
+    StringBuilder html = new StringBuilder("<table><tr><th>k</th><th>suppression limit</th><th>Loss</th><th>suppressed</th>"
+        + "<th>highest risk</th><th>population uniques</th><th>levels</th></tr>\n");
+    for (Assessment.Alternative alt : alternatives) {
+      html.append(alt.configured() ? "<tr class=\"configured\">" : "<tr>").append("<td class=\"n\">").append(alt.k())
+          .append(alt.configured() ? " (configured)" : "").append("</td><td class=\"n\">")
+          .append(fmt(alt.suppressionLimit())).append("</td>");
+      if (alt.levels() == null) {
+        html.append("<td colspan=\"5\">no transformation satisfies the models</td></tr>\n");
+      } else {
+        html.append("<td class=\"n\">").append(fmt(alt.loss())).append("</td><td class=\"n\">").append(alt.suppressedRecords())
+            .append("</td><td class=\"n\">").append(fmt(alt.highestProsecutorRisk())).append("</td><td class=\"n\">")
+            .append(fmt(alt.populationUniquesFraction())).append("</td><td>").append(escape(alt.levels().toString()))
+            .append("</td></tr>\n");
+      }
+    }
+    return html.append("</table>\n").toString();
   }
 
   private static void deletions(StringBuilder html, RunReport report) {
@@ -170,6 +176,10 @@ public final class HtmlReport {
               + "size n carries prosecutor risk 1/n.</p>\n")
           .append(groupedBars(a.inputRisk().recordsByClassSize(), a.outputRisk().recordsByClassSize(), "before", "written"));
       html.append(riskTable(a.inputRisk(), a.outputRisk()));
+      if (a.alternatives() != null && !a.alternatives().isEmpty()) {
+        html.append("<h3>Privacy impact assessment: other k and suppression limits</h3>\n")
+            .append(alternativesTable(a.alternatives()));
+      }
     }
     html.append("</section>\n");
   }

@@ -301,7 +301,8 @@ public record RunReport(
       Map<String, Integer> hierarchyHeights, boolean optimal, String strategy, long nodesEvaluated, long latticeSize,
       Double metricLowerBound, Double optimalityGap,
       long suppressedRecords, double loss, Map<String, Double> lossPerColumn, Map<String, Double> scores,
-      dev.deid.privacy.anon.RiskProfile inputRisk, dev.deid.privacy.anon.RiskProfile outputRisk) {
+      dev.deid.privacy.anon.RiskProfile inputRisk, dev.deid.privacy.anon.RiskProfile outputRisk,
+      List<Assessment.Alternative> alternatives) {
     /** Builds a {@link AnonymizationReport} field by field: no positional arguments to mix up. */
     public static Builder builder() {
       return new Builder();
@@ -326,6 +327,7 @@ public record RunReport(
       private Map<String, Double> scores;
       private dev.deid.privacy.anon.RiskProfile inputRisk;
       private dev.deid.privacy.anon.RiskProfile outputRisk;
+      private List<Assessment.Alternative> alternatives = List.of();
 
       private Builder() {}
 
@@ -416,13 +418,19 @@ public record RunReport(
         return this;
       }
 
+      /** What other k and suppression limits would give the same rows, the configured one marked. */
+      public Builder alternatives(List<Assessment.Alternative> value) {
+        this.alternatives = List.copyOf(value);
+        return this;
+      }
+
       public Builder outputRisk(dev.deid.privacy.anon.RiskProfile value) {
         this.outputRisk = value;
         return this;
       }
 
       public AnonymizationReport build() {
-        return new AnonymizationReport(mode, models, suppressionLimit, metric, levels, hierarchyHeights, optimal, strategy, nodesEvaluated, latticeSize, metricLowerBound, optimalityGap, suppressedRecords, loss, lossPerColumn, scores, inputRisk, outputRisk);
+        return new AnonymizationReport(mode, models, suppressionLimit, metric, levels, hierarchyHeights, optimal, strategy, nodesEvaluated, latticeSize, metricLowerBound, optimalityGap, suppressedRecords, loss, lossPerColumn, scores, inputRisk, outputRisk, alternatives);
       }
     }
   }

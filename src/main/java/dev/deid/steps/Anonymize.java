@@ -55,8 +55,10 @@ public final class Anonymize {
 
   private Anonymize() {}
 
+  /** {@code alternatives}: the outcome of each variant spec asked for, from the same histogram (null: no solution). */
   public record Outcome(Dataset<Row> data, Anonymizer.Outcome result, List<String> quasiIdentifiers,
-      List<Hierarchy> hierarchies, long histogramMillis, long searchMillis, long histogramRows) {}
+      List<Hierarchy> hierarchies, long histogramMillis, long searchMillis, long histogramRows,
+      List<Anonymizer.Outcome> alternatives) {}
 
   /** Where each encoded quasi-identifier's code sits: which packed word, at which bit. */
   private record Packing(int[] word, int[] shift, int words) {
@@ -90,6 +92,12 @@ public final class Anonymize {
    */
   public static Outcome apply(Dataset<Row> input, AnonymizationSpec spec, Map<String, HierarchySpec> hierarchySpecs,
       Map<String, Hierarchy> fileHierarchies, String path) {
+    return apply(input, spec, hierarchySpecs, fileHierarchies, path, List.of());
+  }
+
+  /** As {@link #apply(Dataset, AnonymizationSpec, Map, Map, String)}, also searching each of {@code variants} on the same histogram. */
+  public static Outcome apply(Dataset<Row> input, AnonymizationSpec spec, Map<String, HierarchySpec> hierarchySpecs,
+      Map<String, Hierarchy> fileHierarchies, String path, List<AnonymizationSpec> variants) {
     Searchable s = searchable(input, spec, hierarchySpecs, fileHierarchies, path);
     if (spec.populationSize() == null) {
       LOG.warn("{}.anonymization.populationSize is not given: population uniqueness treats the {} records as the whole "
@@ -102,7 +110,7 @@ public final class Anonymize {
         ? transformGlobal(input, s.quasi(), s.histogram(), outcome, spec.starSuppressed())
         : transformLocal(input, s.quasi(), s.histogram(), outcome, spec.starSuppressed());
     return new Outcome(data, outcome, s.quasi(), List.of(s.hierarchies()), (t1 - s.startNanos()) / 1_000_000,
-        (t2 - t1) / 1_000_000, s.histogram().rows());
+        (t2 - t1) / 1_000_000, s.histogram().rows(), searchAll(s, variants, path));
   }
 
   /**
@@ -112,7 +120,10 @@ public final class Anonymize {
   public static List<Anonymizer.Outcome> alternatives(Dataset<Row> input, AnonymizationSpec spec,
       Map<String, HierarchySpec> hierarchySpecs, Map<String, Hierarchy> fileHierarchies, String path,
       List<AnonymizationSpec> variants) {
-    Searchable s = searchable(input, spec, hierarchySpecs, fileHierarchies, path);
+    return searchAll(searchable(input, spec, hierarchySpecs, fileHierarchies, path), variants, path);
+  }
+
+  private static List<Anonymizer.Outcome> searchAll(Searchable s, List<AnonymizationSpec> variants, String path) {
     List<Anonymizer.Outcome> outcomes = new ArrayList<>();
     for (AnonymizationSpec variant : variants) {
       if (variant.k() > s.histogram().records()) {
@@ -126,6 +137,16 @@ public final class Anonymize {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * Everything about an output's rows that can refuse its anonymization before any search: every
+   * value covered by its hierarchy, the hierarchies well formed, k not above the rows. Run before
+   * the first deletion: deletion only removes rows, so data that passes now passes then.
+   */
+  public static void check(Dataset<Row> input, AnonymizationSpec spec, Map<String, HierarchySpec> hierarchySpecs,
+      Map<String, Hierarchy> fileHierarchies, String path) {
+    searchable(input, spec, hierarchySpecs, fileHierarchies, path);
   }
 
   /** The histogram of an output's rows and what the search needs besides the spec. */

@@ -218,6 +218,29 @@ class BadInputTest {
     assertNoRawValueIn(message);
   }
 
+  /** {@link #citiesSpec} with a retention rule that deletes expired customers: a late refusal would have deleted them. */
+  static String citiesSpecWithRetention(String citiesHierarchy, int k) {
+    String spec = citiesSpec(citiesHierarchy);
+    String subject = "    subjectColumn: customer_id\n";
+    assertTrue(spec.contains(subject) && spec.contains("k: 2}"), spec);
+    return spec.replace(subject, subject + "    retention: {column: last_activity_at, maxAgeDays: 1095, maxDeleteFraction: 0.5}\n")
+        .replace("k: 2}", "k: " + k + "}");
+  }
+
+  /** The checks that need the data run before the first deletion: a refused run has deleted nothing. */
+  @Test
+  void hierarchyNotCoveringTheData_isRefusedBeforeRetentionDeletesAnything() throws Exception {
+    runRefused(citiesSpecWithRetention("{groups: [{south: [深圳, 广州]}]}", 2), keys,
+        "outputs[0].anonymization.quasiIdentifiers.city", "are not in any group");
+  }
+
+  @Test
+  void kAboveTheRows_isRefusedBeforeRetentionDeletesAnything() throws Exception {
+    String everyCity = "{groups: [{china: [上海, 北京, 深圳, 广州, 成都, 重庆, 杭州, 武汉, 西安, 天津, 南京, 苏州, 郑州, 长沙, 东莞, "
+        + "青岛, 沈阳, 宁波, 昆明, 合肥, 厦门, 福州, 哈尔滨, 济南, 大连, 南宁, 贵阳, 兰州, 海口, 拉萨]}]}";
+    runRefused(citiesSpecWithRetention(everyCity, 1_000_000), keys, "outputs[0].anonymization.k", "lower k");
+  }
+
   @Test
   void hierarchyFileNotCoveringTheData_countsTheValuesAndShowsThemOnlyWhenAsked() throws Exception {
     Path folder = TestSpark.tempDirectory("spec-with-hierarchy");

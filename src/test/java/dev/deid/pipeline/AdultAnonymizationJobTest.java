@@ -97,6 +97,20 @@ class AdultAnonymizationJobTest {
     assertEquals(16, o.anonymization().outputRisk().smallestClass());
     assertEquals(1.0 / 16, o.anonymization().outputRisk().highestProsecutorRisk(), 1e-12);
     assertTrue(o.anonymization().inputRisk().sampleUniques() > 0, "the raw data has unique records");
+    // The report's table of alternatives: the configured cell is the run's own answer, and the cell
+    // k=10 with 5 % suppression is ARX's optimum for that spec, found from the same histogram.
+    List<dev.deid.report.Assessment.Alternative> alternatives = o.anonymization().alternatives();
+    assertEquals(6, alternatives.size(), "k 2, 5, 10 by suppression 0 and 5 %: " + alternatives);
+    dev.deid.report.Assessment.Alternative configured = alternatives.stream()
+        .filter(dev.deid.report.Assessment.Alternative::configured).findFirst().orElseThrow();
+    assertEquals(levels(o), configured.levels());
+    assertEquals(o.anonymization().loss(), configured.loss(), 1e-12);
+    dev.deid.privacy.anon.ArxExpected arx10 = dev.deid.privacy.anon.ArxExpected.adult(10, 0.05);
+    dev.deid.report.Assessment.Alternative k10 = alternatives.stream().filter(a -> a.k() == 10 && a.suppressionLimit() == 0.05)
+        .findFirst().orElseThrow();
+    assertEquals(arx10.levels(), k10.levels());
+    assertEquals(arx10.loss(), k10.loss(), 0.00005);
+    assertEquals(arx10.suppressed(), k10.suppressedRecords());
     for (int d = 0; d < QIS.size(); d++) {
       Set<String> written = new HashSet<>(analysts("adult_k5").select(QIS.get(d)).distinct().as(Encoders.STRING()).collectAsList());
       assertTrue(labels(FILES[d], levels(o).get(d)).containsAll(written), QIS.get(d) + " labels must come from its level");
