@@ -112,8 +112,8 @@ public final class DeidCli implements Callable<Integer> {
     }
   }
 
-  @Command(mixinStandardHelpOptions = true, name = "run", description = "Run a job spec: retention, erasure, then every output.")
-  static final class Run implements Callable<Integer> {
+  /** The job spec and where and when it runs: what {@code run} and {@code assess} share. */
+  static class JobOptions {
     @Parameters(index = "0", description = "The job spec (YAML).")
     Path spec;
     @CommandLine.Mixin
@@ -122,6 +122,17 @@ public final class DeidCli implements Callable<Integer> {
     Path keyDir;
     @Option(names = "--reference-time", description = "The run's 'now' for retention and age bands (ISO-8601; default: now).")
     Instant referenceTime;
+
+    RunOptions options(boolean allowLargeDeletion) {
+      return new RunOptions(warehouse.resolve(), KeyRing.fromEnvironment(keyDir),
+          referenceTime != null ? referenceTime : Instant.now(), allowLargeDeletion);
+    }
+  }
+
+  @Command(mixinStandardHelpOptions = true, name = "run", description = "Run a job spec: retention, erasure, then every output.")
+  static final class Run implements Callable<Integer> {
+    @CommandLine.Mixin
+    JobOptions job = new JobOptions();
     @Option(names = "--show-values", description = "On an error about data values (e.g. values a hierarchy lacks), print "
         + "examples to this console. Never written to reports or the audit.")
     boolean showValues;
@@ -136,16 +147,15 @@ public final class DeidCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      RunOptions options = new RunOptions(warehouse.resolve(), KeyRing.fromEnvironment(keyDir),
-          referenceTime != null ? referenceTime : Instant.now(), allowLargeDeletion);
+      RunOptions options = job.options(allowLargeDeletion);
       if (dryRun) {
-        dev.deid.pipeline.DryRun plan = new JobRunner(spark(), options).dryRun(spec);
+        dev.deid.pipeline.DryRun plan = new JobRunner(spark(), options).dryRun(job.spec);
         PrintWriter out = command.commandLine().getOut();
         plan.lines().forEach(out::println);
         out.flush();
         return plan.wouldRun() ? 0 : FAILED;
       }
-      RunReport report = new JobRunner(spark(), options).run(spec);
+      RunReport report = new JobRunner(spark(), options).run(job.spec);
       Summary.print(report, options.warehouse());
       return 0;
     }
@@ -155,14 +165,8 @@ public final class DeidCli implements Callable<Integer> {
       + "tables as they are: per anonymized output the risk before and after, Loss per column, the transformation and a table of "
       + "alternative k and suppression limits; per DP release the expected error. Writes nothing and spends no budget.")
   static final class Assess implements Callable<Integer> {
-    @Parameters(index = "0", description = "The job spec (YAML).")
-    Path spec;
     @CommandLine.Mixin
-    WarehouseOption warehouse = new WarehouseOption();
-    @Option(names = "--key-dir", description = "Directory of <audience>.key files (default: $DEID_KEY_DIR).")
-    Path keyDir;
-    @Option(names = "--reference-time", description = "The 'now' for age bands (ISO-8601; default: now).")
-    Instant referenceTime;
+    JobOptions job = new JobOptions();
     @Option(names = "--html", description = "Also write the assessment as an HTML page to this file (outside the warehouse).")
     Path html;
     @CommandLine.Spec
@@ -170,9 +174,7 @@ public final class DeidCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
-      RunOptions options = new RunOptions(warehouse.resolve(), KeyRing.fromEnvironment(keyDir),
-          referenceTime != null ? referenceTime : Instant.now(), false);
-      dev.deid.report.Assessment assessment = new JobRunner(spark(), options).assess(spec);
+      dev.deid.report.Assessment assessment = new JobRunner(spark(), job.options(false)).assess(job.spec);
       PrintWriter out = command.commandLine().getOut();
       assessment.lines().forEach(out::println);
       out.flush();
