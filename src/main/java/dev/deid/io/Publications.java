@@ -37,6 +37,12 @@ public final class Publications {
   private record ExtractEntry(String extract, String previousRun, String run) implements Entry {}
 
   private final List<Entry> entries = new ArrayList<>();
+  private final VacuumPolicy vacuum;
+
+  /** {@code vacuum}: the spec's policy, applied to replaced tables when the run completes or rolls back. */
+  public Publications(VacuumPolicy vacuum) {
+    this.vacuum = vacuum;
+  }
 
   void tableReplaced(String location, Long previousVersion, long version) {
     entries.add(new TableEntry(location, previousVersion, version));
@@ -60,7 +66,7 @@ public final class Publications {
   }
 
   /** The run succeeded: replaced tables lose their earlier versions' files, extracts their earlier runs. */
-  public void complete(TableStore store, VacuumPolicy vacuum) {
+  public void complete(TableStore store) {
     for (Entry e : entries) {
       if (e instanceof TableEntry t && t.previousVersion != null) {
         store.vacuum(t.location, vacuum);
@@ -77,7 +83,7 @@ public final class Publications {
    * removed with its catalog name. An extract points at its previous run again and the new run's
    * directory goes. Returns what was undone; a publication that cannot be undone is reported so.
    */
-  public List<Rollback> rollBack(TableStore store, VacuumPolicy vacuum) {
+  public List<Rollback> rollBack(TableStore store) {
     Configuration conf = store.spark().sparkContext().hadoopConfiguration();
     List<Rollback> done = new ArrayList<>();
     for (int i = entries.size() - 1; i >= 0; i--) {

@@ -1,7 +1,6 @@
 package dev.deid.io;
 
 import dev.deid.config.OutputFormat;
-import dev.deid.config.VacuumPolicy;
 import dev.deid.privacy.ManifestSignature;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,7 +34,7 @@ public final class Publisher {
 
   /** {@code encryption} (null for plaintext) applies to extracts; the loader refuses it for Delta and CSV. */
   public Published publish(String location, OutputFormat format, Dataset<Row> data, Map<String, String> properties,
-      Map<String, Object> manifestExtras, String runId, VacuumPolicy vacuum, ExtractEncryption.Plan encryption) {
+      Map<String, Object> manifestExtras, String runId, ExtractEncryption.Plan encryption) {
     if (format == OutputFormat.DELTA) {
       // The earlier version's files stay until the run completes, so that a failed run can restore it.
       Long previous = store.exists(location) ? store.latestVersion(location) : null;

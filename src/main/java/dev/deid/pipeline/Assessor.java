@@ -43,15 +43,10 @@ final class Assessor {
 
   private static OutputAssessment assess(RunContext context, OutputSpec output) {
     AnonymizationSpec spec = output.anonymization();
-    List<AnonymizationSpec> variants = new ArrayList<>(variants(spec));
-    variants.add(0, spec);
-    List<Anonymizer.Outcome> outcomes = Anonymize.alternatives(Outputs.beforeAnonymization(context, output).data(), spec,
-        context.spec().hierarchies(), context.fileHierarchies(), output.path(), variants);
-    Anonymizer.Outcome chosen = outcomes.get(0);
-    if (chosen == null) {
-      throw dev.deid.errors.Errors.noAnonymousTransformation(output.path() + ".anonymization",
-          "no transformation satisfies the configured models");
-    }
+    // The same call as a run's, so a spec the run would refuse is refused here with the same error.
+    Anonymize.Outcome outcome = Anonymize.apply(Outputs.beforeAnonymization(context, output).data(), spec,
+        context.spec().hierarchies(), context.fileHierarchies(), output.path(), variants(spec));
+    Anonymizer.Outcome chosen = outcome.result();
     List<String> quasi = List.copyOf(spec.quasiIdentifiers().keySet());
     Map<String, Integer> levels = new LinkedHashMap<>();
     Map<String, Double> lossPerColumn = new LinkedHashMap<>();
@@ -61,36 +56,46 @@ final class Assessor {
     }
     return new OutputAssessment(output.name(), output.audience(), spec.models().stream().map(PrivacyModel::describe).toList(),
         levels, chosen.loss(), lossPerColumn, chosen.suppressedRecords(), chosen.inputRisk(), chosen.outputRisk(),
-        alternatives(spec, outcomes.subList(1, outcomes.size())));
+        alternatives(spec, chosen, outcome.alternatives()));
   }
 
   /**
    * The other specs of the alternatives table: k at half, as configured and doubled, by suppression
-   * limits 0, as configured and doubled (at least 5 %); each search limited to 30 s.
+   * limits 0, as configured and doubled (at least 5 %), but the configured cell, whose answer is
+   * the run's own; each search limited to 30 s.
    */
   static List<AnonymizationSpec> variants(AnonymizationSpec spec) {
     List<AnonymizationSpec> variants = new ArrayList<>();
     for (int[] cell : grid(spec)) {
-      variants.add(withKAndLimit(spec, cell[0], cell[1] / 1000.0));
+      if (!isConfigured(spec, cell)) {
+        variants.add(withKAndLimit(spec, cell[0], cell[1] / 1000.0));
+      }
     }
     return variants;
   }
 
-  /** The table of {@link #variants}' outcomes (null where one has no solution), the configured cell marked. */
-  static List<Alternative> alternatives(AnonymizationSpec spec, List<Anonymizer.Outcome> outcomes) {
-    List<int[]> grid = grid(spec);
+  /**
+   * The alternatives table: the configured cell from {@code chosen}, every other from the outcomes
+   * of {@link #variants}, in grid order (null where one has no solution).
+   */
+  static List<Alternative> alternatives(AnonymizationSpec spec, Anonymizer.Outcome chosen, List<Anonymizer.Outcome> outcomes) {
     List<Alternative> alternatives = new ArrayList<>();
-    for (int i = 0; i < grid.size(); i++) {
-      int k = grid.get(i)[0];
-      double limit = grid.get(i)[1] / 1000.0;
-      Anonymizer.Outcome o = outcomes.get(i);
-      boolean configured = k == spec.k() && Math.round(limit * 1000) == Math.round(spec.suppressionLimit() * 1000);
+    java.util.Iterator<Anonymizer.Outcome> others = outcomes.iterator();
+    for (int[] cell : grid(spec)) {
+      int k = cell[0];
+      double limit = cell[1] / 1000.0;
+      boolean configured = isConfigured(spec, cell);
+      Anonymizer.Outcome o = configured ? chosen : others.next();
       alternatives.add(o == null ? new Alternative(k, limit, configured, null, null, null, null, null)
           : new Alternative(k, limit, configured, o.levels() == null ? List.of() : java.util.Arrays.stream(o.levels()).boxed().toList(),
               o.loss(), o.suppressedRecords(), o.outputRisk().highestProsecutorRisk(),
               o.outputRisk().population() == null ? 0.0 : o.outputRisk().population().populationUniquesFraction()));
     }
     return alternatives;
+  }
+
+  private static boolean isConfigured(AnonymizationSpec spec, int[] cell) {
+    return cell[0] == spec.k() && cell[1] == Math.round(spec.suppressionLimit() * 1000);
   }
 
   /** k at half, as configured and doubled; suppression limits 0, as configured and doubled (at least 5 %), in thousandths. */

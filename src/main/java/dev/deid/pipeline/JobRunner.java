@@ -74,13 +74,13 @@ public final class JobRunner {
       status = "SUCCEEDED";
     } catch (DeidException e) {
       error = e.getMessage();
-      recorder.rollBack(store, vacuumOf(recorder));
+      recorder.rollBack(store);
       throw e;
     } catch (Throwable e) {
       // Spark throws checked SparkExceptions from Scala code; they are failures of the run all the same.
       error = Errors.internal(runId, e).getMessage();
       LOG.error("Run {} failed", runId, e);
-      recorder.rollBack(store, vacuumOf(recorder));
+      recorder.rollBack(store);
       throw e;
     } finally {
       report = recorder.report(status, error, options.referenceTime());
@@ -118,14 +118,13 @@ public final class JobRunner {
     Preflight.Checked checked = timer.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
     Map<String, Hierarchy> hierarchyFiles = timer.time("hierarchy_files", () -> HierarchyFiles.readAll(spec));
     return new RunContext(spec, options, store, runId, checked.pseudonymizers(), checked.signingKey(), checked.encryption(),
-        hierarchyFiles, mechanisms, beforeWrite, Map.of(), new dev.deid.io.Publications());
+        hierarchyFiles, mechanisms, beforeWrite, Map.of(), new dev.deid.io.Publications(spec.vacuum()));
   }
 
   private void execute(JobSpec spec, RunRecorder recorder) {
     StepTimer timer = recorder.timer;
     RunContext context = checkedContext(spec, recorder.runId, timer);
     recorder.publications(context.publications());
-    recorder.vacuum(spec.vacuum());
     KeyContinuity.Result keys = run(new KeyContinuity(), context, timer);
     PrivacyBudget budget = timer.time("budget_check",
         () -> PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime()));
@@ -147,24 +146,21 @@ public final class JobRunner {
     recorder.ledgerCharges(timer.time("ledger_charges", budget::chargesForAudit));
     // Every output and release is in place: only now do the versions and runs they replaced go.
     timer.time("publish_complete", () -> {
-      context.publications().complete(store, spec.vacuum());
+      context.publications().complete(store);
       return null;
     });
   }
 
-  private static dev.deid.config.VacuumPolicy vacuumOf(RunRecorder recorder) {
-    return recorder.vacuum();
+  /** A privacy impact assessment of the spec on the raw tables as they are; writes nothing, spends no budget. */
+  public dev.deid.report.Assessment assess(Path specFile) {
+    JobSpec spec = SpecFiles.load(specFile);
+    return Assessor.assess(checkedContext(spec, "assess", new StepTimer()));
   }
 
   /**
    * Everything a run checks before its first deletion, and what it would delete and spend,
    * without changing anything: no deletion, no output, no ledger charge, no report or audit row.
    */
-  /** A privacy impact assessment of the spec on the raw tables as they are; writes nothing, spends no budget. */
-  public dev.deid.report.Assessment assess(Path specFile) {
-    JobSpec spec = SpecFiles.load(specFile);
-    return Assessor.assess(checkedContext(spec, "assess", new StepTimer()));
-  }
 
   public DryRun dryRun(Path specFile) {
     JobSpec spec = SpecFiles.load(specFile);

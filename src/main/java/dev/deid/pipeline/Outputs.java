@@ -189,7 +189,7 @@ final class Outputs implements Stage<Outputs.Result> {
       properties.put("comment", Guarantees.tableComment(output, guarantees));
     }
     Publisher.Published published = context.publisher().publish(location, output.format(), data, properties,
-        manifestExtras, context.runId(), context.spec().vacuum(), encryption);
+        manifestExtras, context.runId(), encryption);
     String table = output.format() == dev.deid.config.OutputFormat.DELTA
         ? context.store().register(dev.deid.config.Audience.of(output.audience()).catalogNamespace(), output.name(), location) : null;
     if (table != null) {
@@ -262,7 +262,7 @@ final class Outputs implements Stage<Outputs.Result> {
         .nodesEvaluated(r.nodesEvaluated()).latticeSize(r.latticeSize()).metricLowerBound(r.lowerBound())
         .optimalityGap(r.optimalityGap()).suppressedRecords(r.suppressedRecords())
         .loss(r.loss()).lossPerColumn(lossPerColumn).scores(scores).inputRisk(r.inputRisk()).outputRisk(r.outputRisk())
-        .alternatives(Assessor.alternatives(spec, outcome.alternatives()))
+        .alternatives(Assessor.alternatives(spec, r, outcome.alternatives()))
         .build();
   }
 }

@@ -79,7 +79,7 @@ final class Releases implements Stage<Releases.Result> {
       properties.put("comment", ReleaseTables.tableComment(release));
     }
     Publisher.Published published = context.publisher().publish(location, release.format(), table, properties, Map.of(),
-        context.runId(), context.spec().vacuum(), context.encryptionFor(release.audience(), List.of(table.columns())));
+        context.runId(), context.encryptionFor(release.audience(), List.of(table.columns())));
     String catalogName = delta ? context.store().register(dev.deid.config.Audience.of(release.audience()).catalogNamespace(), release.name(), location) : null;
     if (catalogName != null) {
       context.publications().registered(location, catalogName);

@@ -69,16 +69,6 @@ final class RunRecorder {
     this.recalls = List.copyOf(written);
   }
 
-  private dev.deid.config.VacuumPolicy vacuum;
-
-  void vacuum(dev.deid.config.VacuumPolicy value) {
-    this.vacuum = value;
-  }
-
-  dev.deid.config.VacuumPolicy vacuum() {
-    return vacuum;
-  }
-
   void publications(dev.deid.io.Publications value) {
     this.publications = value;
   }
@@ -87,9 +77,9 @@ final class RunRecorder {
    * After a failure: undoes what the run published, so its outputs and releases are all or none,
    * and keeps what was undone for the report. Raw deletions that ran stay done and reported.
    */
-  void rollBack(dev.deid.io.TableStore store, dev.deid.config.VacuumPolicy vacuum) {
+  void rollBack(dev.deid.io.TableStore store) {
     if (publications != null && !publications.isEmpty()) {
-      rolledBack = List.copyOf(publications.rollBack(store, vacuum));
+      rolledBack = List.copyOf(publications.rollBack(store));
     }
   }
 

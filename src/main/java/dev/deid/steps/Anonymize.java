@@ -113,16 +113,6 @@ public final class Anonymize {
         (t2 - t1) / 1_000_000, s.histogram().rows(), searchAll(s, variants, path));
   }
 
-  /**
-   * What the same output would get under other specs (e.g. another k or suppression limit), from
-   * one histogram of its rows; writes nothing. An entry is null where that spec has no solution.
-   */
-  public static List<Anonymizer.Outcome> alternatives(Dataset<Row> input, AnonymizationSpec spec,
-      Map<String, HierarchySpec> hierarchySpecs, Map<String, Hierarchy> fileHierarchies, String path,
-      List<AnonymizationSpec> variants) {
-    return searchAll(searchable(input, spec, hierarchySpecs, fileHierarchies, path), variants, path);
-  }
-
   private static List<Anonymizer.Outcome> searchAll(Searchable s, List<AnonymizationSpec> variants, String path) {
     List<Anonymizer.Outcome> outcomes = new ArrayList<>();
     for (AnonymizationSpec variant : variants) {
