@@ -260,4 +260,11 @@ public final class Errors {
     return of("Cannot confirm deletion at " + path + ": " + rows + " deleted row(s) are still in data files of " + table
         + " after VACUUM (fix: check that no other process holds or restores those files)");
   }
+
+  public static DeidException deletedValuesInLog(String path, long values, java.util.List<String> columns, String table) {
+    return of("Cannot confirm deletion at " + path + ": the _delta_log of " + table + " still holds " + values
+        + " value(s) of column(s) " + String.join(", ", columns) + " that no current row holds, in file statistics or "
+        + "partition values (fix: the table has deletion vectors or files another writer added after the vacuum; run "
+        + "REORG TABLE ... APPLY (PURGE) on it once, then run the job again)");
+  }
 }

@@ -191,12 +191,14 @@ public final class DeltaStore implements TableStore {
 
   /**
    * Removes every file no longer in the current version once it is older than the policy's window:
-   * with copy-on-write deletes that makes them physical. Delta's safety check is relaxed only for
+   * with copy-on-write deletes that makes them physical. A zero-hour window also empties the log
+   * of earlier versions, whose file statistics still hold values of the deleted rows. Delta's safety check is relaxed only for
    * this call, and only when the policy asks for a short window.
    */
   public void vacuum(String path, VacuumPolicy policy) {
     if (policy.retentionHours() == 0) {
       removeUnreferencedDataFiles(path);
+      DeltaLogs.forgetHistory(spark, path);
       return;
     }
     String previous = spark.conf().get(RETENTION_CHECK, "true");
@@ -258,6 +260,11 @@ public final class DeltaStore implements TableStore {
     } catch (IOException e) {
       throw new IllegalStateException("Cannot list data files of " + path, e);
     }
+  }
+
+  @Override
+  public LogTraces logTraces(String path) {
+    return DeltaLogs.traces(spark, path, read(path));
   }
 
   /**

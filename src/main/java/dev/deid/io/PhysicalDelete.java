@@ -23,7 +23,9 @@ import org.apache.spark.sql.functions;
  * measures what every rule would delete ({@link #plan}); if nothing matches, no DELETE and no
  * VACUUM run; otherwise one copy-on-write DELETE for all rules (see {@link DeltaStore}) and one
  * VACUUM. Either way one scan of every data file still on disk then counts, per rule, the rows that
- * should be gone; a zero-hour window with a dirty scan vacuums and scans again.
+ * should be gone; a zero-hour window with a dirty scan vacuums and scans again. After a zero-hour
+ * vacuum the table's log holds its current version only, and a scan of it proves that no value in
+ * its file statistics belongs to a row the table no longer holds.
  */
 public final class PhysicalDelete {
   /**
@@ -57,11 +59,11 @@ public final class PhysicalDelete {
 
   /**
    * Erasure: rows whose column (raw id or pseudonym) is one of the keys (a one-column dataset).
-   * Delta records a DELETE's condition in the table's log, so keys are matched as themselves only
-   * where {@code keysMayBeLogged} (pseudonyms, already in the audit); raw subject ids are matched
-   * as HMACs under a key drawn for the one deletion and never stored, so the log learns nothing.
+   * Delta records a DELETE's condition in the table's log, where the readers of the table read it,
+   * so keys are matched as HMACs under a key drawn for the one deletion and never stored: the log
+   * learns nothing of who was erased, not even an audience's pseudonym.
    */
-  public record MatchingKeys(String name, String column, Dataset<Row> keys, boolean keysMayBeLogged) implements Rule {
+  public record MatchingKeys(String name, String column, Dataset<Row> keys) implements Rule {
     Dataset<Row> distinctKeys() {
       return keys.select(functions.col(keys.columns()[0]).cast("string").as("deid_key"))
           .filter(functions.col("deid_key").isNotNull()).distinct();
@@ -159,11 +161,16 @@ public final class PhysicalDelete {
       vacuumed = true;
       scan = scan(store, plan);
     }
+    // A zero-hour vacuum emptied the log of earlier versions; what is left must hold no value of a deleted row.
+    TableStore.LogTraces log = vacuumed && vacuum.retentionHours() == 0
+        ? clock.time(step + ".log_scan", () -> store.logTraces(plan.table()))
+        : new TableStore.LogTraces(-1, 0, -1, List.of());
     Map<String, PhysicalDeletion> result = new LinkedHashMap<>();
     for (int i = 0; i < plan.rules().size(); i++) {
       String name = plan.rules().get(i).name();
       result.put(name, new PhysicalDeletion(plan.table(), plan.matching(name), plan.withNull().get(name), vacuumed,
-          scan.files(), scan.found().get(i), vacuum.retentionHours()));
+          scan.files(), scan.found().get(i), vacuum.retentionHours(), log.filesScanned(), log.valuesNotInTable(),
+          log.columns()));
     }
     return result;
   }
@@ -222,19 +229,15 @@ public final class PhysicalDelete {
     if (values.size() > literalKeys) {
       return null;
     }
-    Column column = functions.col("`" + keys.column() + "`").cast("string");
-    if (!keys.keysMayBeLogged()) {
-      // Compared as HMACs under a key drawn for this plan and never kept: what the log records of
-      // the condition then says nothing about the ids.
-      byte[] secret = new byte[32];
-      new java.security.SecureRandom().nextBytes(secret);
-      dev.deid.privacy.Pseudonymizer throwaway = new dev.deid.privacy.Pseudonymizer(
-          new dev.deid.privacy.PseudonymKey("erasure-match", secret));
-      values = values.stream().map(throwaway::pseudonym).toList();
-      org.apache.spark.sql.api.java.UDF1<String, String> match = throwaway::pseudonym;
-      column = functions.udf(match, org.apache.spark.sql.types.DataTypes.StringType).withName("deid_erasure_match")
-          .apply(column);
-    }
+    // Compared as HMACs under a key drawn for this plan and never kept.
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    dev.deid.privacy.Pseudonymizer throwaway = new dev.deid.privacy.Pseudonymizer(
+        new dev.deid.privacy.PseudonymKey("erasure-match", secret));
+    values = values.stream().map(throwaway::pseudonym).toList();
+    org.apache.spark.sql.api.java.UDF1<String, String> match = throwaway::pseudonym;
+    Column column = functions.udf(match, org.apache.spark.sql.types.DataTypes.StringType).withName("deid_erasure_match")
+        .apply(functions.col("`" + keys.column() + "`").cast("string"));
     return values.isEmpty() ? functions.lit(false) : functions.coalesce(column.isin(values.toArray()), functions.lit(false));
   }
 

@@ -6,12 +6,24 @@ package dev.deid.io;
  * subject id belongs to nobody who could ask for erasure), whether VACUUM ran, and what a scan of
  * every data file still on disk found afterwards. With a zero-hour vacuum window
  * {@code rowsStillOnDisk} must be zero; with a longer window, replaced files (and the rows in them)
- * stay until the window has passed.
+ * stay until the window has passed. After a zero-hour vacuum the table's log is scanned too:
+ * {@code logValuesNotInTable} counts the values in its file statistics that no current row holds
+ * (must be zero; their columns in {@code logTraceColumns}), {@code -1} when the log was not scanned.
  */
 public record PhysicalDeletion(String table, long rowsDeleted, long rowsKeptWithNull, boolean vacuumed, int filesScanned,
-    long rowsStillOnDisk, int vacuumRetentionHours) {
+    long rowsStillOnDisk, int vacuumRetentionHours, int logFilesScanned, long logValuesNotInTable, java.util.List<String> logTraceColumns) {
+
+  public PhysicalDeletion {
+    logTraceColumns = java.util.List.copyOf(logTraceColumns);
+  }
+
+  /** A deletion whose log was not scanned (nothing was vacuumed, or the window keeps history): {@code -1} for the log figures. */
+  public PhysicalDeletion(String table, long rowsDeleted, long rowsKeptWithNull, boolean vacuumed, int filesScanned,
+      long rowsStillOnDisk, int vacuumRetentionHours) {
+    this(table, rowsDeleted, rowsKeptWithNull, vacuumed, filesScanned, rowsStillOnDisk, vacuumRetentionHours, -1, -1, java.util.List.of());
+  }
 
   public boolean physicallyGone() {
-    return rowsStillOnDisk == 0;
+    return rowsStillOnDisk == 0 && logValuesNotInTable <= 0;
   }
 }

@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SparkSessions {
   private static SparkSession owned;
+  private static java.nio.file.Path scratch;
 
   /**
    * The log store for {@code file:} tables. Delta's default goes through Hadoop's FileContext,
@@ -37,6 +38,10 @@ public final class SparkSessions {
       owned.stop();
       owned = null;
     }
+    if (scratch != null) {
+      SparkScratch.release(scratch);
+      scratch = null;
+    }
   }
 
   /**
@@ -56,6 +61,10 @@ public final class SparkSessions {
     if (System.getProperty("spark.master") == null) {
       builder.master("local[*]").config("spark.ui.enabled", "false");
       embeddedCatalog(warehouse).forEach(builder::config);
+      if (System.getProperty("spark.local.dir") == null && System.getenv("SPARK_LOCAL_DIRS") == null) {
+        scratch = SparkScratch.prepare(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+        builder.config("spark.local.dir", scratch.toString());
+      }
     }
     SparkSession spark = builder.getOrCreate();
     sizeToTheApplication(spark);

@@ -49,6 +49,24 @@ public interface TableStore {
   /** How many data files are on disk, and their rows (null when there are none). */
   record DataFiles(int count, Dataset<Row> rows) {}
 
+  /**
+   * Reads every file under the table's {@code _delta_log} and checks that each value its file
+   * statistics and partition values hold is one a row of the table holds now.
+   */
+  LogTraces logTraces(String path);
+
+  /**
+   * What a scan of a table's log found: files read, files of versions before its latest
+   * checkpoint, and how many values in the log no current row holds, with their columns' names
+   * (never the values: they are what was deleted).
+   */
+  record LogTraces(int filesScanned, int filesOfEarlierVersions, long valuesNotInTable, java.util.List<String> columns) {
+    public LogTraces {
+      columns = java.util.List.copyOf(columns);
+    }
+
+  }
+
   /** Makes {@code version} the table's current state again (Delta RESTORE); returns the version that commit created. */
   long restore(String path, long version);
 

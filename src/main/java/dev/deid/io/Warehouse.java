@@ -118,6 +118,11 @@ public record Warehouse(String root) {
     return root + "/_deid/audit";
   }
 
+  /** Erasures begun and not yet finished (see {@link ErasureJournal}). */
+  public String erasureJournal() {
+    return root + "/_deid/erasure_journal";
+  }
+
   public String reportDirectory(String job) {
     return inZone("reports", job);
   }

@@ -147,6 +147,7 @@ public final class JobRunner {
     // Every output and release is in place: only now do the versions and runs they replaced go.
     timer.time("publish_complete", () -> {
       context.publications().complete(store);
+      dev.deid.io.ErasureJournal.completed(store, options.warehouse().erasureJournal(), recorder.runId, deletion.journal());
       return null;
     });
   }

@@ -187,6 +187,7 @@ final class Outputs implements Stage<Outputs.Result> {
       data = new ColumnComments(Guarantees.columnComments(output, p.columns(), p.pseudonymizer(), p.anonymization()))
           .apply(data).data();
       properties.put("comment", Guarantees.tableComment(output, guarantees));
+      properties.putAll(StatisticsColumns.forOutput(p.columns(), data.schema()));
     }
     Publisher.Published published = context.publisher().publish(location, output.format(), data, properties,
         manifestExtras, context.runId(), encryption);

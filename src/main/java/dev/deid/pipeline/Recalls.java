@@ -41,8 +41,13 @@ final class Recalls {
     }
   }
 
-  /** Searches the current deliveries for the erased subjects; call before the outputs are rewritten. */
-  static List<Pending> find(RunContext context, Dataset<Row> requests, Map<String, PhysicalDeletion> erasedRaw) {
+  /**
+   * Searches the current deliveries for the erased subjects; call before the outputs are rewritten.
+   * {@code unfinishedSources}: raw tables an earlier, interrupted run erased subjects from; their
+   * rows are gone, but deliveries made before still hold them.
+   */
+  static List<Pending> find(RunContext context, Dataset<Row> requests, Map<String, PhysicalDeletion> erasedRaw,
+      java.util.Set<String> unfinishedSources) {
     List<Pending> pending = new ArrayList<>();
     ExtractStore extracts = new ExtractStore(context.store().spark());
     for (OutputSpec output : context.spec().outputs()) {
@@ -59,7 +64,7 @@ final class Recalls {
       String column = RetentionAndErasure.subjectPseudonymColumn(source, output);
       if (column == null) {
         PhysicalDeletion erased = erasedRaw.get(source.name());
-        if (erased != null && erased.rowsDeleted() > 0) {
+        if (erased != null && erased.rowsDeleted() > 0 || unfinishedSources.contains(source.name())) {
           pending.add(new Pending(audience.partner(), output.name(), run, null, List.of()));
         }
         continue;

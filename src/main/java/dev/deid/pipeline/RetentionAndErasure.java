@@ -7,6 +7,7 @@ import dev.deid.config.OutputSpec;
 import dev.deid.config.SourceSpec;
 import dev.deid.config.Transform;
 import dev.deid.errors.Errors;
+import dev.deid.io.ErasureJournal;
 import dev.deid.io.PhysicalDelete;
 import dev.deid.io.PhysicalDeletion;
 import dev.deid.io.StepClock;
@@ -31,10 +32,13 @@ import org.apache.spark.sql.functions;
  */
 final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
   /** {@code recalls}: what earlier partner deliveries must give up, to be written once the new ones are published. */
-  record Result(Map<String, PhysicalDeletion> retention, RunReport.ErasureReport erasure, List<Recalls.Pending> recalls) {
+  /** {@code journal}: the erasures this run planned and those earlier runs left unfinished, all to be marked done once it publishes. */
+  record Result(Map<String, PhysicalDeletion> retention, RunReport.ErasureReport erasure, List<Recalls.Pending> recalls,
+      List<ErasureJournal.Entry> journal) {
     Result {
       retention = Map.copyOf(retention);
       recalls = List.copyOf(recalls);
+      journal = List.copyOf(journal);
     }
   }
 
@@ -78,7 +82,7 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
         rules.add(PhysicalDelete.OlderThan.retention(source.retention(), context.options().referenceTime()));
       }
       if (requests != null) {
-        rules.add(new PhysicalDelete.MatchingKeys("erasure", source.subjectColumn(), requests, false));
+        rules.add(new PhysicalDelete.MatchingKeys("erasure", source.subjectColumn(), requests));
       }
       if (!rules.isEmpty()) {
         plans.put(source.name(), PhysicalDelete.plan(context.store(), context.rawTable(source), rules));
@@ -96,10 +100,19 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
       Map<String, PhysicalDelete.Plan> plans = planned.plans();
       checkRetentionFractions(context, plans);
       List<String> erasedPseudonyms = requests == null ? List.of() : erasedSubjectPseudonyms(context, plans);
+      // Durably, before the first deletion: which subjects this run erases from which table.
+      String journalTable = context.options().warehouse().erasureJournal();
+      List<ErasureJournal.Entry> unfinished = requests == null ? List.of()
+          : ErasureJournal.pending(context.store(), journalTable);
+      List<ErasureJournal.Entry> begun = requests == null ? List.of() : journalEntries(context, plans);
+      ErasureJournal.planned(context.store(), journalTable, begun);
       Map<String, PhysicalDeletion> retention = new LinkedHashMap<>();
       Map<String, PhysicalDeletion> erasedRaw = new LinkedHashMap<>();
       for (Map.Entry<String, PhysicalDelete.Plan> table : plans.entrySet()) {
         SourceSpec source = spec.source(table.getKey());
+        if (table.getValue().total() > 0) {
+          restrictStatistics(context, source);
+        }
         Map<String, PhysicalDeletion> done = PhysicalDelete.apply(context.store(), table.getValue(), spec.vacuum(), clock,
             name() + "." + source.name());
         if (done.containsKey("retention")) {
@@ -110,10 +123,15 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
         }
       }
       RunReport.ErasureReport erasure = requests == null ? null
-          : clock.time(name() + ".outputs", () -> eraseFromOutputs(context, requests, erasedPseudonyms, erasedRaw));
+          : clock.time(name() + ".outputs", () -> eraseFromOutputs(context, requests, erasedPseudonyms, erasedRaw,
+              unfinished));
+      java.util.Set<String> unfinishedSources = new java.util.TreeSet<>();
+      unfinished.forEach(e -> unfinishedSources.add(e.source()));
       List<Recalls.Pending> recalls = requests == null ? List.of()
-          : clock.time(name() + ".recalls", () -> Recalls.find(context, requests, erasedRaw));
-      return new Result(retention, erasure, recalls);
+          : clock.time(name() + ".recalls", () -> Recalls.find(context, requests, erasedRaw, unfinishedSources));
+      List<ErasureJournal.Entry> journal = new ArrayList<>(begun);
+      journal.addAll(unfinished);
+      return new Result(retention, erasure, recalls, journal);
     } finally {
       planned.release();
     }
@@ -153,9 +171,21 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
     return problems;
   }
 
+  /** Before the deletion rewrites a raw table's files: their statistics name no identifier (see {@link StatisticsColumns}). */
+  private static void restrictStatistics(RunContext context, SourceSpec source) {
+    String table = context.rawTable(source);
+    Map<String, String> wanted = StatisticsColumns.forRawTable(source, context.store().read(table).schema());
+    if (!StatisticsColumns.holds(context.store().properties(table), wanted)) {
+      context.store().setProperties(table, wanted);
+    }
+  }
+
   private static PhysicalDeletion requirePhysicallyGone(PhysicalDeletion d, JobSpec spec, String path) {
-    if (spec.vacuum().retentionHours() == 0 && !d.physicallyGone()) {
+    if (spec.vacuum().retentionHours() == 0 && d.rowsStillOnDisk() > 0) {
       throw Errors.deletedRowsStillOnDisk(path, d.rowsStillOnDisk(), d.table());
+    }
+    if (spec.vacuum().retentionHours() == 0 && d.logValuesNotInTable() > 0) {
+      throw Errors.deletedValuesInLog(path, d.logValuesNotInTable(), d.logTraceColumns(), d.table());
     }
     return d;
   }
@@ -171,8 +201,17 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
     return List.copyOf(pseudonyms);
   }
 
+  /** One journal entry per requested subject the plans found, per raw table. */
+  private static List<ErasureJournal.Entry> journalEntries(RunContext context, Map<String, PhysicalDelete.Plan> plans) {
+    Pseudonymizer audit = context.pseudonymizer(context.spec().erasure().auditAudience());
+    List<ErasureJournal.Entry> entries = new ArrayList<>();
+    plans.forEach((source, plan) -> plan.matchedKeys("erasure")
+        .forEach(id -> entries.add(new ErasureJournal.Entry(context.runId(), audit.pseudonym(id), source))));
+    return entries;
+  }
+
   private static RunReport.ErasureReport eraseFromOutputs(RunContext context, Dataset<Row> requests,
-      List<String> erasedPseudonyms, Map<String, PhysicalDeletion> erasedRaw) {
+      List<String> erasedPseudonyms, Map<String, PhysicalDeletion> erasedRaw, List<ErasureJournal.Entry> unfinished) {
     JobSpec spec = context.spec();
     Map<String, PhysicalDeletion> outputs = new LinkedHashMap<>();
     List<String> notes = new ArrayList<>();
@@ -190,12 +229,20 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
       UserDefinedFunction udf = Pseudonymize.udf(context.pseudonymizer(output.audience()));
       Dataset<Row> pseudonyms = requests.select(Pseudonymize.pseudonymOf(udf, functions.col("subject_id")).as("p"));
       PhysicalDelete.Plan plan = PhysicalDelete.plan(context.store(), location,
-          List.of(new PhysicalDelete.MatchingKeys("erasure", column, pseudonyms, true)));
+          List.of(new PhysicalDelete.MatchingKeys("erasure", column, pseudonyms)));
       PhysicalDeletion d = PhysicalDelete.apply(context.store(), plan, spec.vacuum()).get("erasure");
       outputs.put(output.name(), requirePhysicallyGone(d, spec, output.path()));
     }
     String auditKeyId = context.pseudonymizer(spec.erasure().auditAudience()).keyId();
-    return new RunReport.ErasureReport(requests.count(), auditKeyId, erasedPseudonyms, erasedRaw, outputs, notes);
+    Map<String, List<String>> finished = new java.util.TreeMap<>();
+    for (ErasureJournal.Entry e : unfinished) {
+      List<String> subjects = finished.computeIfAbsent(e.runId(), r -> new ArrayList<>());
+      if (!subjects.contains(e.subjectPseudonym())) {
+        subjects.add(e.subjectPseudonym());
+      }
+    }
+    finished.replaceAll((run, subjects) -> subjects.stream().sorted().toList());
+    return new RunReport.ErasureReport(requests.count(), auditKeyId, erasedPseudonyms, finished, erasedRaw, outputs, notes);
   }
 
   /** The output column holding the pseudonym of the source's subject id, if the output has one. */

@@ -167,8 +167,15 @@ final class RunRecorder {
     report.retention().forEach((source, d) -> counts.put("retention." + source + ".rows_deleted", d.rowsDeleted()));
     List<String> erased = List.of();
     if (report.erasure() != null) {
-      erased = report.erasure().erasedSubjectPseudonyms();
+      // Subjects whose erasure an interrupted run began and this one finished are this run's record too.
+      java.util.TreeSet<String> all = new java.util.TreeSet<>(report.erasure().erasedSubjectPseudonyms());
+      report.erasure().finishedForEarlierRuns().values().forEach(all::addAll);
+      erased = List.copyOf(all);
       counts.put("erasure.requests", report.erasure().requests());
+      long finished = report.erasure().finishedForEarlierRuns().values().stream().mapToInt(List::size).sum();
+      if (finished > 0) {
+        counts.put("erasure.finished_for_earlier_runs", finished);
+      }
       report.erasure().rawTables().forEach((source, d) -> counts.put("erasure." + source + ".rows_deleted", d.rowsDeleted()));
       report.erasure().outputs().forEach((output, d) -> counts.put("erasure.output." + output + ".rows_deleted", d.rowsDeleted()));
     }

@@ -137,6 +137,10 @@ public final class HtmlReport {
     if (report.erasure() != null) {
       html.append("<p>").append(report.erasure().requests()).append(" erasure requests; ")
           .append(report.erasure().erasedSubjectPseudonyms().size()).append(" subjects erased.</p>");
+      report.erasure().finishedForEarlierRuns().forEach((run, subjects) -> html.append("<p>Finished the erasure of ")
+          .append(subjects.size()).append(" subject(s) that run ").append(escape(run))
+          .append(" began and did not complete: their rows were deleted then; this run rebuilt every output and ")
+          .append("recall list without them.</p>"));
     }
     html.append("</section>\n");
   }
@@ -144,7 +148,9 @@ public final class HtmlReport {
   private static void deletionRow(StringBuilder html, String source, String rule, PhysicalDeletion d) {
     html.append("<tr><td>").append(escape(source)).append("</td><td>").append(rule).append("</td><td class=\"n\">")
         .append(d.rowsDeleted()).append("</td><td class=\"n\">").append(d.rowsKeptWithNull()).append("</td><td>")
-        .append(d.rowsStillOnDisk() == 0 ? "yes" : "NO: " + d.rowsStillOnDisk() + " rows on disk").append("</td></tr>\n");
+        .append(d.rowsStillOnDisk() > 0 ? "NO: " + d.rowsStillOnDisk() + " rows on disk"
+            : d.logValuesNotInTable() > 0 ? "NO: " + d.logValuesNotInTable() + " values in the log" : "yes")
+        .append("</td></tr>\n");
   }
 
   private static void output(StringBuilder html, RunReport report, RunReport.OutputReport o) {

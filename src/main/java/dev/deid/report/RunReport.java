@@ -147,6 +147,7 @@ public record RunReport(
   /** Erasure requests processed, subjects found and erased (as pseudonyms), and physical checks. */
   public record ErasureReport(
       long requests, String pseudonymKeyId, List<String> erasedSubjectPseudonyms,
+      Map<String, List<String>> finishedForEarlierRuns,
       Map<String, PhysicalDeletion> rawTables, Map<String, PhysicalDeletion> outputs, List<String> notes) {}
 
   /** One written output: where, which version, how many rows went in and out, and which guarantees hold. */

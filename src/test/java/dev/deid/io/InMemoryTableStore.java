@@ -116,6 +116,11 @@ public final class InMemoryTableStore implements TableStore {
   }
 
   @Override
+  public LogTraces logTraces(String path) {
+    throw rows();
+  }
+
+  @Override
   public long replace(String path, Dataset<Row> data, Map<String, String> tableProperties) {
     throw rows();
   }

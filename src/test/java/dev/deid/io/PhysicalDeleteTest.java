@@ -52,7 +52,7 @@ class PhysicalDeleteTest {
 
   static List<PhysicalDelete.Rule> retentionAndErasure(String... ids) {
     return List.of(new PhysicalDelete.OlderThan("retention", "at", CUTOFF),
-        new PhysicalDelete.MatchingKeys("erasure", "id", keys(ids), true));
+        new PhysicalDelete.MatchingKeys("erasure", "id", keys(ids)));
   }
 
   @Test
@@ -100,7 +100,7 @@ class PhysicalDeleteTest {
     String t = table();
     long before = STORE.latestVersion(t);
     Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE,
-        PhysicalDelete.plan(STORE, t, List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("nobody"), true))), NOW);
+        PhysicalDelete.plan(STORE, t, List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("nobody")))), NOW);
     assertEquals(0, done.get("erasure").rowsDeleted());
     assertFalse(done.get("erasure").vacuumed());
     assertTrue(done.get("erasure").physicallyGone());
@@ -114,7 +114,7 @@ class PhysicalDeleteTest {
     STORE.delete(t, functions.col("id").equalTo("s3"));
     assertEquals(1, STORE.dataFilesOnDisk(t).rows().filter("id = 's3'").count());
     Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE,
-        PhysicalDelete.plan(STORE, t, List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("s3"), true))), NOW);
+        PhysicalDelete.plan(STORE, t, List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("s3")))), NOW);
     assertEquals(0, done.get("erasure").rowsDeleted());
     assertTrue(done.get("erasure").vacuumed());
     assertEquals(0, done.get("erasure").rowsStillOnDisk());
@@ -142,7 +142,7 @@ class PhysicalDeleteTest {
   void apply_rawIdsThatMayNotBeLogged_leaveNoTraceInTheTablesLog() throws Exception {
     String t = table();
     Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE, PhysicalDelete.plan(STORE, t,
-        List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("s11", "s12"), false))), NOW);
+        List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("s11", "s12")))), NOW);
     assertEquals(2, done.get("erasure").rowsDeleted());
     assertTrue(done.get("erasure").physicallyGone());
     try (java.util.stream.Stream<java.nio.file.Path> log = java.nio.file.Files.list(java.nio.file.Path.of(t, "_delta_log"))) {
@@ -153,5 +153,60 @@ class PhysicalDeleteTest {
         }
       }
     }
+  }
+
+  /**
+   * Every file's statistics keep its min and max id: "s0" and "s9" are the smallest and largest
+   * ids, so version 0's statistics hold them. After a zero-hour deletion no file of the log holds
+   * either, time travel cannot reach version 0, and the log scan proves it.
+   */
+  @Test
+  void apply_zeroHourWindow_leavesNoDeletedValueInTheLogOrItsChecksums() throws Exception {
+    String t = table();
+    assertTrue(mentions(dev.deid.DeltaLogText.of(t), "s9"), "the fixture's log must hold the id to be erased");
+    Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE,
+        PhysicalDelete.plan(STORE, t, retentionAndErasure("s9", "s10")), NOW);
+    assertEquals(2, done.get("erasure").rowsDeleted());
+    String log = dev.deid.DeltaLogText.of(t);
+    for (String deleted : List.of("s0", "s1", "s5", "s9", "s10")) {
+      assertFalse(mentions(log, deleted), "the deleted id " + deleted + " is still in the log");
+    }
+    assertTrue(done.get("erasure").logFilesScanned() > 0);
+    assertEquals(0, done.get("erasure").logValuesNotInTable());
+    assertTrue(done.get("erasure").physicallyGone());
+    assertEquals(12, STORE.read(t).count(), "the current version reads from the checkpoint alone");
+    org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> STORE.read(t, 0).count(), "version 0 must not be reachable by time travel");
+  }
+
+  private static boolean mentions(String log, String id) {
+    return java.util.regex.Pattern.compile("\\b" + id + "\\b").matcher(log).find();
+  }
+
+  /** The scan can fail: a DELETE without the zero-hour vacuum leaves the deleted ids in earlier versions' statistics. */
+  @Test
+  void logTraces_findTheDeletedIds_whenTheLogKeepsEarlierVersions() {
+    String t = table();
+    STORE.delete(t, functions.col("id").isin("s0", "s9"));
+    TableStore.LogTraces traces = STORE.logTraces(t);
+    assertTrue(traces.valuesNotInTable() >= 2, "s0 and s9 are the min and max of some file of version 0: " + traces);
+    assertEquals(List.of("id"), traces.columns());
+    assertTrue(traces.filesScanned() >= 4, "two commits and their checksums");
+  }
+
+  /** Long values are kept as 32-character prefixes (the maximum with a tie-breaker): a prefix of a current value is no trace. */
+  @Test
+  void logTraces_takeTruncatedStatisticsAsPrefixesOfCurrentValues() {
+    String path = TestSpark.tempDirectory("physical-delete").resolve("long").toString();
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      rows.add(RowFactory.create("a-value-longer-than-thirty-two-characters-" + i, null));
+    }
+    SPARK.createDataFrame(rows, SCHEMA).coalesce(1).write().format("delta").save(path);
+    STORE.vacuum(path, NOW);
+    TableStore.LogTraces clean = STORE.logTraces(path);
+    assertEquals(0, clean.valuesNotInTable(), clean.toString());
+    STORE.delete(path, functions.lit(true));
+    assertTrue(STORE.logTraces(path).valuesNotInTable() >= 1, "with every row deleted the prefix is a trace");
   }
 }

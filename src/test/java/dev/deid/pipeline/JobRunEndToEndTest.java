@@ -36,6 +36,8 @@ class JobRunEndToEndTest {
   static Set<String> erasureIds;
   static Set<String> expiredCustomerIds;
   static long rawCustomers;
+  /** Identifier values (name, e-mail, mobile, resident id) only deleted customers had, each with its column. */
+  static final Map<String, String> deletedIdentifiers = new java.util.HashMap<>();
 
   @BeforeAll
   static void runSampleJob() {
@@ -47,6 +49,15 @@ class JobRunEndToEndTest {
     rawCustomers = customers.count();
     expiredCustomerIds = strings(customers.filter(functions.col("last_activity_at").lt(cutoff)).select("customer_id"));
     erasureIds = strings(raw("erasure_requests").select("subject_id"));
+    Set<String> deletedIds = new HashSet<>(expiredCustomerIds);
+    deletedIds.addAll(erasureIds);
+    Dataset<Row> deleted = customers.filter(functions.col("customer_id").isin(deletedIds.toArray()));
+    Dataset<Row> kept = customers.filter(functions.not(functions.col("customer_id").isin(deletedIds.toArray())));
+    for (String column : List.of("name", "email", "mobile", "resident_id")) {
+      Set<String> values = strings(deleted.select(column));
+      values.removeAll(strings(kept.select(column)));
+      values.forEach(v -> deletedIdentifiers.put(v, column));
+    }
     assertFalse(expiredCustomerIds.isEmpty(), "the sample must contain expired customers");
     assertFalse(erasureIds.isEmpty(), "the sample must contain erasure requests");
     int code = DeidCli.execute("run", "jobs/customers.yaml", "--warehouse", warehouse.root(),
@@ -160,6 +171,15 @@ class JobRunEndToEndTest {
     Set<String> onDisk = strings(everyDataFile(warehouse.rawTable("customers")).select("customer_id"));
     onDisk.retainAll(expiredCustomerIds);
     assertEquals(Set.of(), onDisk, "expired customers must not be in any data file");
+  }
+
+  /** Version 0's file statistics held the smallest and largest e-mail, name, mobile and resident id, some of deleted customers. */
+  @Test
+  void deletion_leavesNoIdentifierOfADeletedCustomerInTheRawTablesLog() throws Exception {
+    String log = dev.deid.DeltaLogText.of(warehouse.rawTable("customers"));
+    List<String> traces = deletedIdentifiers.entrySet().stream().filter(e -> log.contains(e.getKey()))
+        .map(Map.Entry::getValue).sorted().toList();
+    assertEquals(List.of(), traces, "columns whose deleted values the raw customers' _delta_log still holds");
   }
 
   @Test

@@ -33,7 +33,8 @@ class RunRecorderTest {
     recorder.inputVersions(Map.of("orders", 4L));
     PhysicalDeletion expired = new PhysicalDeletion("/w/raw/orders", 7, 0, true, 1, 0, 0);
     recorder.deletion(new RetentionAndErasure.Result(Map.of("orders", expired), new RunReport.ErasureReport(2, "k1",
-        List.of("p1", "p2"), Map.of("orders", new PhysicalDeletion("/w/raw/orders", 3, 0, true, 1, 0, 0)), Map.of(), List.of()), List.of()));
+        List.of("p1", "p2"), Map.of(), Map.of("orders", new PhysicalDeletion("/w/raw/orders", 3, 0, true, 1, 0, 0)), Map.of(),
+        List.of()), List.of(), List.of()));
     recorder.outputs(new Outputs.Result(List.of(RunReport.OutputReport.builder().name("orders_out").version(5).rowsIn(100)
         .rowsFilteredByConsent(10).rowsSuppressed(0).rowsOut(90).columns(List.of()).guarantees(List.of()).build())));
     recorder.releases(new Releases.Result(List.of(RunReport.ReleaseReport.builder().name("r").version(2).groupsReleased(7)
