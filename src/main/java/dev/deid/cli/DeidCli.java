@@ -114,12 +114,13 @@ public final class DeidCli implements Callable<Integer> {
 
   /** The job spec and where and when it runs: what {@code run} and {@code assess} share. */
   static class JobOptions {
-    @Parameters(index = "0", description = "The job spec (YAML).")
-    Path spec;
+    @Parameters(index = "0", description = "The job spec (YAML): a local path or a Hadoop URI (hdfs://, s3a://, abfs://, ...).")
+    String spec;
     @CommandLine.Mixin
     WarehouseOption warehouse = new WarehouseOption();
-    @Option(names = "--key-dir", description = "Directory of <audience>.key files (default: $DEID_KEY_DIR).")
-    Path keyDir;
+    @Option(names = "--key-dir", description = "Directory of <audience>.key files, a local path or a Hadoop URI "
+        + "(default: $DEID_KEY_DIR).")
+    String keyDir;
     @Option(names = "--reference-time", description = "The run's 'now' for retention and age bands (ISO-8601; default: now).")
     Instant referenceTime;
 
@@ -188,12 +189,13 @@ public final class DeidCli implements Callable<Integer> {
   @Command(mixinStandardHelpOptions = true, name = "validate", description = "Check a job spec and report every error at once; with --warehouse, "
       + "also check it against the raw tables and keys.")
   static final class Validate implements Callable<Integer> {
-    @Parameters(index = "0", description = "The job spec (YAML).")
-    Path spec;
+    @Parameters(index = "0", description = "The job spec (YAML): a local path or a Hadoop URI.")
+    String spec;
     @Option(names = "--warehouse", description = "Also check columns, types and keys against this warehouse.")
     String warehouse;
-    @Option(names = "--key-dir", description = "Directory of <audience>.key files (default: $DEID_KEY_DIR).")
-    Path keyDir;
+    @Option(names = "--key-dir", description = "Directory of <audience>.key files, a local path or a Hadoop URI "
+        + "(default: $DEID_KEY_DIR).")
+    String keyDir;
     @Option(names = "--show-values", description = "On an error about values (e.g. a hierarchy file's rows), print "
         + "examples to this console. Never written to reports or the audit.")
     boolean showValues;

@@ -17,7 +17,7 @@ final class AnonymizationSpecs {
 
   private AnonymizationSpecs() {}
 
-  static HierarchySpec hierarchy(String name, SpecNode node, Path baseDirectory) {
+  static HierarchySpec hierarchy(String name, SpecNode node, java.util.function.UnaryOperator<String> locate) {
     node.allowOnly(Set.of("file", "intervals", "dates", "masking", "groups", "conflictingRows"));
     List<String> kinds = new ArrayList<>();
     for (String kind : List.of("file", "intervals", "dates", "masking", "groups")) {
@@ -52,7 +52,7 @@ final class AnonymizationSpecs {
           return null;
         }
         // Whether the file exists is checked where files are read (io.SpecFiles), not here.
-        return new HierarchySpec.FromFile(name, baseDirectory.resolve(file).normalize(), conflicting);
+        return new HierarchySpec.FromFile(name, locate.apply(file), conflicting);
       }
       case "intervals": {
         SpecNode n = node.mapping("intervals", true);

@@ -10,13 +10,18 @@ public sealed interface HierarchySpec {
   String name();
 
   /**
-   * ARX's hierarchy CSV format, read from a path relative to the job spec's directory. Rows that
-   * repeat an original value with a different generalization are refused unless {@code conflicting}
-   * says the last one wins (spec: {@code conflictingRows: last}), as ARX reads them.
+   * ARX's hierarchy CSV format, read from {@code file}: a local path or a Hadoop URI, resolved
+   * against the job spec's folder. Rows that repeat an original value with a different
+   * generalization are refused unless {@code conflicting} says the last one wins (spec:
+   * {@code conflictingRows: last}), as ARX reads them.
    */
-  record FromFile(String name, Path file, Hierarchy.ConflictingRows conflicting) implements HierarchySpec {
+  record FromFile(String name, String file, Hierarchy.ConflictingRows conflicting) implements HierarchySpec {
     public FromFile(String name, Path file) {
-      this(name, file, Hierarchy.ConflictingRows.REFUSE);
+      this(name, file.toAbsolutePath().normalize().toString(), Hierarchy.ConflictingRows.REFUSE);
+    }
+
+    public FromFile(String name, Path file, Hierarchy.ConflictingRows conflicting) {
+      this(name, file.toAbsolutePath().normalize().toString(), conflicting);
     }
   }
 

@@ -36,6 +36,14 @@ public final class SpecLoader {
 
   /** Parses a spec whose relative file references (hierarchies) resolve against {@code baseDirectory}. */
   public static JobSpec parse(String yaml, String origin, Path baseDirectory) {
+    return parse(yaml, origin, name -> baseDirectory.resolve(name).normalize().toString());
+  }
+
+  /**
+   * Parses a spec whose file references (hierarchies) become locations through {@code locate}
+   * (relative to the spec's folder, which may be a Hadoop URI: see {@code io.SpecFiles}).
+   */
+  public static JobSpec parse(String yaml, String origin, java.util.function.UnaryOperator<String> locate) {
     Object document;
     try {
       LoaderOptions options = new LoaderOptions();
@@ -50,7 +58,7 @@ public final class SpecLoader {
     Map<String, Object> top = new LinkedHashMap<>();
     map.forEach((k, v) -> top.put(String.valueOf(k), v));
     List<String> problems = new ArrayList<>();
-    JobSpec spec = new Builder(SpecNode.root(top, problems), problems, sha256(yaml), baseDirectory).build();
+    JobSpec spec = new Builder(SpecNode.root(top, problems), problems, sha256(yaml), locate).build();
     if (!problems.isEmpty()) {
       throw Errors.all(SpecLines.of(yaml).annotate(problems));
     }
@@ -94,13 +102,13 @@ public final class SpecLoader {
     /** Column names as declared, including those whose spec had errors, so one error is not reported twice. */
     private final Map<String, Set<String>> declaredColumns = new LinkedHashMap<>();
 
-    private final Path baseDirectory;
+    private final java.util.function.UnaryOperator<String> locate;
 
-    Builder(SpecNode root, List<String> problems, String hash, Path baseDirectory) {
+    Builder(SpecNode root, List<String> problems, String hash, java.util.function.UnaryOperator<String> locate) {
       this.root = root;
       this.problems = problems;
       this.hash = hash;
-      this.baseDirectory = baseDirectory;
+      this.locate = locate;
     }
 
     JobSpec build() {
@@ -125,7 +133,7 @@ public final class SpecLoader {
       ErasureSpec erasure = erasure(root.mapping("erasure", false));
       Map<String, HierarchySpec> hierarchies = new LinkedHashMap<>();
       root.mappings("hierarchies", false).forEach((hierarchyName, node) -> {
-        HierarchySpec h = AnonymizationSpecs.hierarchy(hierarchyName, node, baseDirectory);
+        HierarchySpec h = AnonymizationSpecs.hierarchy(hierarchyName, node, locate);
         if (h != null) {
           hierarchies.put(hierarchyName, h);
         }

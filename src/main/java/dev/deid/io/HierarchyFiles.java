@@ -8,8 +8,6 @@ import dev.deid.privacy.anon.Hierarchy;
 import dev.deid.privacy.anon.InvalidHierarchyException;
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,14 +51,17 @@ public final class HierarchyFiles {
   }
 
   static Hierarchy read(HierarchySpec.FromFile file) {
-    try (Reader reader = Files.newBufferedReader(file.file(), StandardCharsets.UTF_8)) {
+    try (Reader reader = new java.io.StringReader(DriverFiles.readString(file.file()))) {
       return Hierarchy.readArxCsv(file.name(), reader, file.conflicting());
     } catch (IOException e) {
-      throw Errors.unreadableHierarchyFile("hierarchies." + file.name(), file.file().toString(), e);
+      throw Errors.unreadableHierarchyFile("hierarchies." + file.name(), file.file(), e);
     }
   }
 
-  /** Where hierarchy files may lie besides the spec's folder: the folders listed in this variable (path separator between). */
+  /**
+   * Where hierarchy files may lie besides the spec's folder: the folders (local paths or Hadoop
+   * URIs) listed in this variable, path separator between.
+   */
   public static final String ROOTS_VARIABLE = "DEID_HIERARCHY_ROOTS";
 
   /**
@@ -68,9 +69,9 @@ public final class HierarchyFiles {
    * configured roots (symbolic links resolved), by spec field; checked when a spec file is loaded,
    * so a spec cannot make the job read {@code ../../etc/passwd}. Messages never quote a file's content.
    */
-  static List<String> misplaced(JobSpec spec, Path specDirectory, List<Path> roots) {
+  static List<String> misplaced(JobSpec spec, String specDirectory, List<String> roots) {
     List<String> problems = new ArrayList<>();
-    List<Path> allowed = new ArrayList<>();
+    List<String> allowed = new ArrayList<>();
     allowed.add(specDirectory);
     allowed.addAll(roots);
     spec.hierarchies().forEach((name, h) -> {
@@ -78,12 +79,12 @@ public final class HierarchyFiles {
         return;
       }
       String field = "hierarchies." + name + ".file";
-      if (!Files.isRegularFile(file.file())) {
+      if (!DriverFiles.isFile(file.file())) {
         problems.add(Errors.invalidSpec(field, "no hierarchy file at " + file.file(),
             "give the path of an ARX hierarchy CSV, relative to the job spec"));
         return;
       }
-      if (allowed.stream().noneMatch(root -> isUnder(file.file(), root))) {
+      if (allowed.stream().noneMatch(root -> DriverFiles.isUnder(file.file(), root))) {
         problems.add(Errors.invalidSpec(field, "the file " + file.file() + " lies outside the spec's folder " + specDirectory
             + (roots.isEmpty() ? "" : " and the hierarchy roots " + roots) + ", so it is not read",
             "keep hierarchy files beside the spec (or below it), or list their folder in " + ROOTS_VARIABLE));
@@ -92,20 +93,15 @@ public final class HierarchyFiles {
     return problems;
   }
 
-  private static boolean isUnder(Path file, Path root) {
-    try {
-      return file.toRealPath().startsWith(root.toRealPath());
-    } catch (java.io.IOException | SecurityException e) {
-      return false;
-    }
-  }
-
   /** The roots in {@value #ROOTS_VARIABLE}, or none. */
-  static List<Path> configuredRoots(java.util.Map<String, String> environment) {
+  static List<String> configuredRoots(java.util.Map<String, String> environment) {
     String value = environment.get(ROOTS_VARIABLE);
     if (value == null || value.isBlank()) {
       return List.of();
     }
-    return java.util.Arrays.stream(value.split(java.io.File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).toList();
+    // A ':' that starts a URI's "//" is not a separator, so that hdfs://… roots can be listed.
+    String separator = java.io.File.pathSeparator.equals(":") ? ":(?!//)" : java.util.regex.Pattern.quote(java.io.File.pathSeparator);
+    return java.util.Arrays.stream(value.split(separator)).filter(s -> !s.isBlank())
+        .map(s -> DriverFiles.isUri(s) ? s : Path.of(s).toAbsolutePath().normalize().toString()).toList();
   }
 }

@@ -23,18 +23,36 @@ public final class KeyRing {
   private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private final Map<String, String> environment;
-  private final Path keyDirectory;
+  /** A local path or a Hadoop URI (see {@link DriverFiles}), or null. */
+  private final String keyDirectory;
 
   public KeyRing(Map<String, String> environment, Path keyDirectory) {
+    this(keyDirectory == null ? null : keyDirectory.toString(), environment);
+  }
+
+  private KeyRing(String keyDirectory, Map<String, String> environment) {
     this.environment = Map.copyOf(environment);
     this.keyDirectory = keyDirectory;
   }
 
-  /** Keys from the process environment; the key directory from {@code DEID_KEY_DIR} unless given. */
-  public static KeyRing fromEnvironment(Path keyDirectory) {
+  /** Keys from {@code environment}, else from files in {@code keyDirectory}: a local path or a Hadoop URI. */
+  public static KeyRing at(Map<String, String> environment, String keyDirectory) {
+    return new KeyRing(keyDirectory, environment);
+  }
+
+  /** Keys from the process environment; the key directory (a local path or a Hadoop URI) from {@code DEID_KEY_DIR} unless given. */
+  public static KeyRing fromEnvironment(String keyDirectory) {
     Map<String, String> env = System.getenv();
-    Path dir = keyDirectory != null ? keyDirectory : env.containsKey("DEID_KEY_DIR") ? Path.of(env.get("DEID_KEY_DIR")) : null;
-    return new KeyRing(env, dir);
+    return new KeyRing(keyDirectory != null ? keyDirectory : env.get("DEID_KEY_DIR"), env);
+  }
+
+  public static KeyRing fromEnvironment(Path keyDirectory) {
+    return fromEnvironment(keyDirectory == null ? null : keyDirectory.toString());
+  }
+
+  /** The key file named {@code name} in the key directory, or null without one. */
+  private String keyFile(String name) {
+    return keyDirectory == null ? null : DriverFiles.resolve(keyDirectory, name);
   }
 
   public static String environmentVariable(String audience) {
@@ -51,17 +69,17 @@ public final class KeyRing {
     if (fromEnv != null && !fromEnv.isBlank()) {
       return parse(audience, "environment variable " + variable, fromEnv);
     }
-    Path file = keyDirectory == null ? null : keyDirectory.resolve(fileName(audience));
-    if (file != null && Files.isRegularFile(file)) {
+    String file = keyFile(fileName(audience));
+    if (file != null && DriverFiles.isFile(file)) {
       requireOwnerOnly(audience, file);
       try {
-        return parse(audience, "key file " + file, Files.readString(file, StandardCharsets.UTF_8));
+        return parse(audience, "key file " + file, DriverFiles.readString(file));
       } catch (IOException e) {
         throw Errors.badKey(audience, "key file " + file, "the file cannot be read (" + e.getClass().getSimpleName() + ")");
       }
     }
     throw Errors.missingKey(audience, variable,
-        file == null ? "<DEID_KEY_DIR>/" + fileName(audience) + " (DEID_KEY_DIR is not set)" : file.toString());
+        file == null ? "<DEID_KEY_DIR>/" + fileName(audience) + " (DEID_KEY_DIR is not set)" : file);
   }
 
   /** Where the extract-signing key comes from: this variable, or this file in the key directory. */
@@ -82,15 +100,15 @@ public final class KeyRing {
       where = "environment variable " + SIGNING_KEY_VARIABLE;
       text = fromEnv;
     } else {
-      Path file = keyDirectory == null ? null : keyDirectory.resolve(SIGNING_KEY_FILE);
-      if (file == null || !Files.isRegularFile(file)) {
+      String file = keyFile(SIGNING_KEY_FILE);
+      if (file == null || !DriverFiles.isFile(file)) {
         throw Errors.missingSigningKey(SIGNING_KEY_VARIABLE,
-            file == null ? "<DEID_KEY_DIR>/" + SIGNING_KEY_FILE + " (DEID_KEY_DIR is not set)" : file.toString());
+            file == null ? "<DEID_KEY_DIR>/" + SIGNING_KEY_FILE + " (DEID_KEY_DIR is not set)" : file);
       }
       requireOwnerOnly("extract signing", file);
       where = "key file " + file;
       try {
-        text = Files.readString(file, StandardCharsets.UTF_8);
+        text = DriverFiles.readString(file);
       } catch (IOException e) {
         throw Errors.badSigningKey(where, "the file cannot be read (" + e.getClass().getSimpleName() + ")");
       }
@@ -137,10 +155,10 @@ public final class KeyRing {
     if (fromEnv != null && !fromEnv.isBlank()) {
       return parseMasterKey(label, "environment variable " + variable, fromEnv);
     }
-    Path file = keyDirectory == null ? null : keyDirectory.resolve(encryptionFileName(partner, role));
-    if (file == null || !Files.isRegularFile(file)) {
+    String file = keyFile(encryptionFileName(partner, role));
+    if (file == null || !DriverFiles.isFile(file)) {
       throw Errors.missingEncryptionKey(label, variable,
-          file == null ? "<DEID_KEY_DIR>/" + encryptionFileName(partner, role) + " (DEID_KEY_DIR is not set)" : file.toString());
+          file == null ? "<DEID_KEY_DIR>/" + encryptionFileName(partner, role) + " (DEID_KEY_DIR is not set)" : file);
     }
     requireOwnerOnly(label, file);
     return readMasterKey(label, file);
@@ -148,8 +166,12 @@ public final class KeyRing {
 
   /** Reads a master key file ({@code <key-id>:<base64 AES key>}), e.g. a partner's copy for {@code verify}. */
   public static ExtractEncryption.MasterKey readMasterKey(String label, Path file) {
+    return readMasterKey(label, file.toString());
+  }
+
+  private static ExtractEncryption.MasterKey readMasterKey(String label, String file) {
     try {
-      return parseMasterKey(label, "key file " + file, Files.readString(file, StandardCharsets.UTF_8));
+      return parseMasterKey(label, "key file " + file, DriverFiles.readString(file));
     } catch (IOException e) {
       throw Errors.badEncryptionKey(label, "key file " + file, "the file cannot be read (" + e.getClass().getSimpleName() + ")");
     }
@@ -197,17 +219,19 @@ public final class KeyRing {
    * Like ssh with a private key, a key file that others may read is refused: its secret would let
    * them re-identify every pseudonym. On file systems without POSIX permissions nothing is checked.
    */
-  private static void requireOwnerOnly(String audience, Path file) {
+  private static void requireOwnerOnly(String audience, String file) {
     try {
-      java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+      java.util.Optional<java.util.Set<java.nio.file.attribute.PosixFilePermission>> found = DriverFiles.permissions(file);
+      if (found.isEmpty()) {
+        return; // no POSIX permissions here (an object store, a Windows file system): access is the store's policy
+      }
+      java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = found.get();
       for (java.nio.file.attribute.PosixFilePermission p : permissions) {
         if (p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_")) {
-          throw Errors.keyFileReadableByOthers(audience, file.toString(),
+          throw Errors.keyFileReadableByOthers(audience, file,
               java.nio.file.attribute.PosixFilePermissions.toString(permissions));
         }
       }
-    } catch (UnsupportedOperationException notPosix) {
-      // e.g. a Windows file system: permissions are the platform's business
     } catch (IOException e) {
       throw Errors.badKey(audience, "key file " + file, "its permissions cannot be read (" + e.getClass().getSimpleName() + ")");
     }

@@ -4,8 +4,6 @@ import dev.deid.config.JobSpec;
 import dev.deid.config.SpecLoader;
 import dev.deid.errors.Errors;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,14 +15,24 @@ public final class SpecFiles {
   private SpecFiles() {}
 
   public static JobSpec load(Path file) {
+    return load(file.toString());
+  }
+
+  /** The spec file's name, for a job name before the spec is read. */
+  public static String fileName(String location) {
+    return DriverFiles.fileName(location);
+  }
+
+  /** Loads the spec at {@code location}: a local path or a Hadoop URI (see {@link DriverFiles}). */
+  public static JobSpec load(String location) {
     String yaml;
     try {
-      yaml = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw Errors.unreadableSpec(file.toString(), e);
+      yaml = DriverFiles.readString(location);
+    } catch (IOException | IllegalArgumentException e) {
+      throw Errors.unreadableSpec(location, e);
     }
-    Path folder = file.toAbsolutePath().getParent();
-    JobSpec spec = SpecLoader.parse(yaml, file.toString(), folder);
+    String folder = DriverFiles.parent(location);
+    JobSpec spec = SpecLoader.parse(yaml, location, name -> DriverFiles.resolve(folder, name));
     List<String> missing = HierarchyFiles.misplaced(spec, folder, HierarchyFiles.configuredRoots(System.getenv()));
     if (!missing.isEmpty()) {
       throw Errors.all(missing);

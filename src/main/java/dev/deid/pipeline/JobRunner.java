@@ -61,6 +61,11 @@ public final class JobRunner {
 
   /** Loads, checks and runs a spec file; on failure the audit and report are written, then it throws. */
   public RunReport run(Path specFile) {
+    return run(specFile.toString());
+  }
+
+  /** As {@link #run(Path)}, for a spec at a local path or a Hadoop URI. */
+  public RunReport run(String specFile) {
     Instant started = Instant.now();
     String runId = RUN_ID_TIME.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
     RunRecorder recorder = new RunRecorder(runId, started, jobNameOf(specFile));
@@ -100,8 +105,8 @@ public final class JobRunner {
    * The job's name until its spec is read (for the report of a spec that fails to load): the file
    * name, made a safe name, since it becomes a folder under reports/.
    */
-  static String jobNameOf(Path specFile) {
-    String name = specFile.getFileName().toString().replaceAll("\\.ya?ml$", "").toLowerCase(java.util.Locale.ROOT)
+  static String jobNameOf(String specFile) {
+    String name = SpecFiles.fileName(specFile).replaceAll("\\.ya?ml$", "").toLowerCase(java.util.Locale.ROOT)
         .replaceAll("[^a-z0-9_]", "_");
     return name.matches("[a-z][a-z0-9_]{0,62}") ? name : "job_" + name.substring(0, Math.min(name.length(), 58));
   }
@@ -154,6 +159,10 @@ public final class JobRunner {
 
   /** A privacy impact assessment of the spec on the raw tables as they are; writes nothing, spends no budget. */
   public dev.deid.report.Assessment assess(Path specFile) {
+    return assess(specFile.toString());
+  }
+
+  public dev.deid.report.Assessment assess(String specFile) {
     JobSpec spec = SpecFiles.load(specFile);
     return Assessor.assess(checkedContext(spec, "assess", new StepTimer()));
   }
@@ -164,6 +173,10 @@ public final class JobRunner {
    */
 
   public DryRun dryRun(Path specFile) {
+    return dryRun(specFile.toString());
+  }
+
+  public DryRun dryRun(String specFile) {
     JobSpec spec = SpecFiles.load(specFile);
     RunContext context = checkedContext(spec, "dry-run", new StepTimer());
     new KeyContinuity().run(context);

@@ -65,7 +65,9 @@ class StandaloneClusterIT {
         "--conf", "spark.eventLog.compress=false",
         "--conf", "spark.eventLog.rolling.enabled=false",
         "--conf", "spark.eventLog.dir=" + eventLog.toUri()));
-    args.addAll(List.of(jar, "run", "jobs/customers.yaml", "--warehouse", warehouse.root(), "--reference-time", REFERENCE_TIME));
+    // The spec by URI, read through Hadoop's FileSystem as one on HDFS or S3 would be.
+    String spec = Path.of("jobs/customers.yaml").toAbsolutePath().toUri().toString();
+    args.addAll(List.of(jar, "run", spec, "--warehouse", warehouse.root(), "--reference-time", REFERENCE_TIME));
     return args;
   }
 

@@ -55,8 +55,9 @@ class RunRecorderTest {
 
   @Test
   void jobNameOf_specFileNames_becomeSafeNames() {
-    assertEquals("customers", JobRunner.jobNameOf(java.nio.file.Path.of("jobs/customers.yaml")));
-    assertEquals("job___", JobRunner.jobNameOf(java.nio.file.Path.of("jobs/...yaml")));
-    assertEquals("my_job_v2", JobRunner.jobNameOf(java.nio.file.Path.of("My-Job.v2.yml")));
+    assertEquals("customers", JobRunner.jobNameOf("jobs/customers.yaml"));
+    assertEquals("job___", JobRunner.jobNameOf("jobs/...yaml"));
+    assertEquals("my_job_v2", JobRunner.jobNameOf("My-Job.v2.yml"));
+    assertEquals("customers", JobRunner.jobNameOf("hdfs://namenode:8020/specs/customers.yaml"));
   }
 }
