@@ -89,6 +89,16 @@ public final class PhysicalDelete {
     public long matching(String rule) {
       return matching.getOrDefault(rule, 0L);
     }
+
+    /** The rows of {@code data} (the table, read) that no rule deletes: the table as this plan will leave it. */
+    public Dataset<Row> remaining(Dataset<Row> data) {
+      Dataset<Row> flagged = flagged(data, rules, predicates);
+      for (int i = 0; i < rules.size(); i++) {
+        flagged = flagged.filter(functions.not(functions.col(flagColumn(i))));
+      }
+      return flagged.drop(java.util.stream.IntStream.range(0, rules.size()).mapToObj(PhysicalDelete::flagColumn)
+          .toArray(String[]::new));
+    }
   }
 
   public static Plan plan(TableStore store, String table, List<Rule> rules) {

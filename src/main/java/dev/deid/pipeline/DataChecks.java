@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The checks that need the data, made before the first deletion so that a mistake they find
  * deletes nothing: for each anonymized output, its hierarchies against the values of its rows and
- * its k against their number (from one histogram of the rows as they are now).
+ * its k against their number (from one histogram of its rows). Given a context with pending
+ * deletions ({@link RunContext#withPendingDeletions}) the rows are those the deletion will leave.
  */
 final class DataChecks {
   private DataChecks() {}

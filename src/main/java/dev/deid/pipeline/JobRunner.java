@@ -123,7 +123,7 @@ public final class JobRunner {
     Preflight.Checked checked = timer.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
     Map<String, Hierarchy> hierarchyFiles = timer.time("hierarchy_files", () -> HierarchyFiles.readAll(spec));
     return new RunContext(spec, options, store, runId, checked.pseudonymizers(), checked.signingKey(), checked.encryption(),
-        hierarchyFiles, mechanisms, beforeWrite, Map.of(), new dev.deid.io.Publications(spec.vacuum()));
+        hierarchyFiles, mechanisms, beforeWrite, Map.of(), new dev.deid.io.Publications(spec.vacuum()), Map.of());
   }
 
   private void execute(JobSpec spec, RunRecorder recorder) {
@@ -133,11 +133,19 @@ public final class JobRunner {
     KeyContinuity.Result keys = run(new KeyContinuity(), context, timer);
     PrivacyBudget budget = timer.time("budget_check",
         () -> PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime()));
-    timer.time("data_checks", () -> {
-      DataChecks.require(context);
-      return null;
-    });
-    RetentionAndErasure.Result deletion = run(new RetentionAndErasure(timer), context, timer);
+    // The checks see the rows as deletion will leave them: a deletion that would push an output
+    // below its k stops the run before it deletes anything.
+    RetentionAndErasure.Planned planned = timer.time("retention_and_erasure.plan", () -> RetentionAndErasure.plan(context));
+    RetentionAndErasure.Result deletion;
+    try {
+      timer.time("data_checks", () -> {
+        DataChecks.require(context.withPendingDeletions(planned.plans()));
+        return null;
+      });
+      deletion = run(new RetentionAndErasure(timer, planned), context, timer);
+    } finally {
+      planned.release();
+    }
     recorder.deletion(deletion);
     Map<String, Long> versions = new LinkedHashMap<>();
     for (SourceSpec source : spec.sources().values()) {
@@ -186,13 +194,13 @@ public final class JobRunner {
     } catch (DeidException e) {
       stops.addAll(e.problems());
     }
-    DeidException dataProblems = DataChecks.problems(context);
-    if (dataProblems != null) {
-      stops.addAll(dataProblems.problems());
-    }
     java.util.List<DryRun.Budget> budgets = PrivacyBudget.preview(spec, options.warehouse(), store, options.referenceTime());
     RetentionAndErasure.Planned planned = RetentionAndErasure.plan(context);
     try {
+      DeidException dataProblems = DataChecks.problems(context.withPendingDeletions(planned.plans()));
+      if (dataProblems != null) {
+        stops.addAll(dataProblems.problems());
+      }
       if (!options.allowLargeDeletion()) {
         stops.addAll(RetentionAndErasure.breakerProblems(context, planned.plans()));
       }

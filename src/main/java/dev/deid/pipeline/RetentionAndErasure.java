@@ -43,9 +43,17 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
   }
 
   private final StepClock clock;
+  /** What the run planned before its data checks, or null to plan here. */
+  private final Planned planned;
+
+  /** Carries out {@code planned} (its caller releases it). */
+  RetentionAndErasure(StepClock clock, Planned planned) {
+    this.clock = clock;
+    this.planned = planned;
+  }
 
   RetentionAndErasure(StepClock clock) {
-    this.clock = clock;
+    this(clock, null);
   }
 
   RetentionAndErasure() {
@@ -94,7 +102,7 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
   @Override
   public Result run(RunContext context) {
     JobSpec spec = context.spec();
-    Planned planned = clock.time(name() + ".plan", () -> plan(context));
+    Planned planned = this.planned != null ? this.planned : clock.time(name() + ".plan", () -> plan(context));
     Dataset<Row> requests = planned.requests();
     try {
       Map<String, PhysicalDelete.Plan> plans = planned.plans();
@@ -133,7 +141,9 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
       journal.addAll(unfinished);
       return new Result(retention, erasure, recalls, journal);
     } finally {
-      planned.release();
+      if (this.planned == null) {
+        planned.release();
+      }
     }
   }
 

@@ -26,28 +26,40 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
     Map<String, Pseudonymizer> pseudonymizers, ManifestSignature.SigningKey signingKey,
     Map<String, ExtractEncryption.PartnerKeys> encryption, Map<String, Hierarchy> fileHierarchies,
     Mechanisms mechanisms, UnaryOperator<Dataset<Row>> beforeWrite, Map<String, Long> inputVersions,
-    dev.deid.io.Publications publications) {
+    dev.deid.io.Publications publications, Map<String, dev.deid.io.PhysicalDelete.Plan> pendingDeletions) {
 
   RunContext {
     pseudonymizers = Map.copyOf(pseudonymizers);
     encryption = Map.copyOf(encryption);
     fileHierarchies = Map.copyOf(fileHierarchies);
     inputVersions = Map.copyOf(inputVersions);
+    pendingDeletions = Map.copyOf(pendingDeletions);
   }
 
   RunContext withInputVersions(Map<String, Long> versions) {
     return new RunContext(spec, options, store, runId, pseudonymizers, signingKey, encryption, fileHierarchies, mechanisms, beforeWrite,
-        versions, publications);
+        versions, publications, Map.of());
+  }
+
+  /**
+   * The context in which every source reads as it will be once {@code plans} (by source name) are
+   * carried out, deleting nothing: checks made in it see the data the run's outputs will see.
+   */
+  RunContext withPendingDeletions(Map<String, dev.deid.io.PhysicalDelete.Plan> plans) {
+    return new RunContext(spec, options, store, runId, pseudonymizers, signingKey, encryption, fileHierarchies, mechanisms, beforeWrite,
+        inputVersions, publications, plans);
   }
 
   String rawTable(SourceSpec source) {
     return options.warehouse().rawTable(source.table());
   }
 
-  /** A source as of the version pinned after retention and erasure (or its latest, before). */
+  /** A source as of the version pinned after retention and erasure (or its latest, before; without the rows pending deletion). */
   Dataset<Row> read(SourceSpec source) {
     Long version = inputVersions.get(source.name());
-    return version == null ? store.read(rawTable(source)) : store.read(rawTable(source), version);
+    Dataset<Row> rows = version == null ? store.read(rawTable(source)) : store.read(rawTable(source), version);
+    dev.deid.io.PhysicalDelete.Plan pending = pendingDeletions.get(source.name());
+    return pending == null ? rows : pending.remaining(rows);
   }
 
   /** Publishes outputs and releases, signing extract manifests with the run's key. */

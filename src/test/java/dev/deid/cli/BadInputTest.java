@@ -241,6 +241,24 @@ class BadInputTest {
     runRefused(citiesSpecWithRetention(everyCity, 1_000_000), keys, "outputs[0].anonymization.k", "lower k");
   }
 
+  /**
+   * k is within the consenting customers there are now but above those retention leaves: the checks
+   * see the rows as deletion will leave them, so the run stops before deleting.
+   */
+  @Test
+  void kAboveTheRowsRetentionLeaves_isRefusedBeforeRetentionDeletesAnything() throws Exception {
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> consenting = spark.read().format("delta")
+        .load(warehouse.rawTable("customers")).filter("consent_analytics");
+    java.sql.Timestamp cutoff = java.sql.Timestamp.from(TestWarehouses.REFERENCE_TIME.minus(java.time.Duration.ofDays(1095)));
+    long now = consenting.count();
+    long left = consenting.filter(org.apache.spark.sql.functions.not(
+        org.apache.spark.sql.functions.col("last_activity_at").lt(cutoff))).count();
+    assertTrue(left < now, "the fixture must have expired consenting customers");
+    String everyCity = "{groups: [{china: [上海, 北京, 深圳, 广州, 成都, 重庆, 杭州, 武汉, 西安, 天津, 南京, 苏州, 郑州, 长沙, 东莞, "
+        + "青岛, 沈阳, 宁波, 昆明, 合肥, 厦门, 福州, 哈尔滨, 济南, 大连, 南宁, 贵阳, 兰州, 海口, 拉萨]}]}";
+    runRefused(citiesSpecWithRetention(everyCity, (int) left + 1), keys, "outputs[0].anonymization.k", "lower k");
+  }
+
   @Test
   void hierarchyFileNotCoveringTheData_countsTheValuesAndShowsThemOnlyWhenAsked() throws Exception {
     Path folder = TestSpark.tempDirectory("spec-with-hierarchy");

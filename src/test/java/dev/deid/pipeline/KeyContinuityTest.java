@@ -45,7 +45,7 @@ class KeyContinuityTest {
   static KeyContinuity.Result run(InMemoryTableStore store, Pseudonymizer current) {
     RunContext context = new RunContext(SPEC, new RunOptions(WAREHOUSE, new KeyRing(Map.of(), null), Instant.EPOCH), store,
         "run-1", Map.of("analysts", current, "partner:acme", current), null, Map.of(), Map.of(), null, UnaryOperator.identity(), Map.of(),
-        new dev.deid.io.Publications(SPEC.vacuum()));
+        new dev.deid.io.Publications(SPEC.vacuum()), Map.of());
     return new KeyContinuity().run(context);
   }
 

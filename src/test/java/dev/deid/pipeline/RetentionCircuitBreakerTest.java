@@ -66,7 +66,7 @@ class RetentionCircuitBreakerTest {
   static RetentionAndErasure.Result run(JobSpec spec, Warehouse warehouse, boolean allowLargeDeletion) {
     RunContext context = new RunContext(spec, new RunOptions(warehouse, new KeyRing(Map.of(), null), NOW, allowLargeDeletion),
         new DeltaStore(SPARK), "run-1", Map.of(), null, Map.of(), Map.of(), null, UnaryOperator.identity(), Map.of(),
-        new dev.deid.io.Publications(spec.vacuum()));
+        new dev.deid.io.Publications(spec.vacuum()), Map.of());
     return new RetentionAndErasure().run(context);
   }
 
