@@ -87,6 +87,8 @@ public final class DriverFiles {
    * resolved, URIs on the same file system after removing {@code .} and {@code ..}.
    */
   public static boolean isUnder(String file, String folder) {
+    file = localIfFileUri(file);
+    folder = localIfFileUri(folder);
     if (isUri(file) != isUri(folder)) {
       return false;
     }
@@ -110,6 +112,14 @@ public final class DriverFiles {
     } catch (IOException | IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /** A {@code file:} URI as a local path (so that symbolic links are resolved where containment is checked); others unchanged. */
+  private static String localIfFileUri(String location) {
+    if (isUri(location) && location.regionMatches(true, 0, "file:", 0, 5)) {
+      return new Path(location).toUri().getPath();
+    }
+    return location;
   }
 
   /**

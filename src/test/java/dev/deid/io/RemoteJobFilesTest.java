@@ -71,6 +71,19 @@ class RemoteJobFilesTest {
     assertTrue(!e.getMessage().contains("root:"), "nothing of the file is quoted");
   }
 
+  /** A file: URI is a local path: a symbolic link inside the spec's folder that leads out of it is refused. */
+  @Test
+  void aSymbolicLinkOutOfTheSpecsFolder_isRefusedForAFileUri() throws Exception {
+    Path outside = Files.writeString(TestSpark.tempDirectory("outside").resolve("regions.csv"), "上海;华东;*\n");
+    Path link = folder.resolve("specs/hierarchies/linked.csv");
+    Files.deleteIfExists(link);
+    Files.createSymbolicLink(link, outside);
+    Files.writeString(folder.resolve("specs/linked.yaml"), spec("hierarchies/linked.csv"));
+    String location = folder.resolve("specs/linked.yaml").toUri().toString();
+    DeidException e = assertThrows(DeidException.class, () -> SpecFiles.load(location));
+    assertTrue(e.getMessage().contains("outside the spec's folder"), e.getMessage());
+  }
+
   @Test
   void keyDirectoryAtAHadoopUri_givesTheKeys_andRefusesAKeyOthersMayRead() throws Exception {
     Path keys = TestWarehouses.keyDirectory();
