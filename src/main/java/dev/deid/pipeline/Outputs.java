@@ -70,6 +70,18 @@ final class Outputs implements Stage<Outputs.Result> {
       prepared.add(timer.time("prepare." + output.name(), () -> prepare(context, output, rowsIn)));
     }
     // Every output is guarded before the first is published: a leak stops the run with none written.
+    // The guard's pass computes each output's rows once (read, consent, HMACs, generalization) and
+    // keeps them, so that the write reads what was guarded instead of computing it again; the
+    // rows are de-identified, and what spills goes to the run's scratch folder.
+    prepared.forEach(p -> p.data().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK_SER()));
+    try {
+      return guardAndPublish(context, prepared, rowsBySource);
+    } finally {
+      prepared.forEach(p -> p.data().unpersist());
+    }
+  }
+
+  private Result guardAndPublish(RunContext context, List<Prepared> prepared, Map<String, Long> rowsBySource) {
     Map<String, LeakGuard.RawValues> rawValues = new LinkedHashMap<>();
     List<String> leaks = new ArrayList<>();
     Map<String, RunReport.LeakGuardReport> guarded = new LinkedHashMap<>();
