@@ -91,8 +91,39 @@ public final class PiiPatterns {
    * redaction order and removed as found, so a mobile number inside a resident ID is not counted twice.
    */
   public static Set<String> detect(String text) {
+    if (text == null || !mayHoldAny(text)) {
+      return new LinkedHashSet<>();
+    }
+    return detectAll(text);
+  }
+
+  /**
+   * False when no detected pattern can match: each needs an '@' (e-mail), a ':' (IPv6), three dots
+   * (IPv4) or at least nine digits (resident ID 17, card 13, mobile 11, landline 9 with its area
+   * code). Most cells of an output (codes, bands, masked values, names) fail it, so the leak guard
+   * runs no regular expression on them.
+   */
+  static boolean mayHoldAny(String text) {
+    int digits = 0;
+    int dots = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '@' || c == ':') {
+        return true;
+      }
+      if (c >= '0' && c <= '9') {
+        digits++;
+      } else if (c == '.') {
+        dots++;
+      }
+    }
+    return digits >= 9 || dots >= 3;
+  }
+
+  /** {@link #detect} without the shortcut of {@link #mayHoldAny}. */
+  static Set<String> detectAll(String text) {
     Set<String> found = new LinkedHashSet<>();
-    if (text == null || text.isEmpty()) {
+    if (text.isEmpty()) {
       return found;
     }
     String rest = text;
