@@ -72,6 +72,11 @@ class StandaloneClusterIT {
   }
 
   static long submit(StandaloneCluster cluster, Path directory, Warehouse warehouse, String name) throws Exception {
+    return submit(cluster, directory, warehouse, name, true);
+  }
+
+  static long submit(StandaloneCluster cluster, Path directory, Warehouse warehouse, String name, boolean succeeds)
+      throws Exception {
     Path eventLog = Files.createDirectories(directory.resolve("events-" + name));
     Path log = directory.resolve("driver-" + name + ".log");
     ProcessBuilder pb = cluster.java(List.of("-Xmx2g"), submitArguments(cluster, eventLog, warehouse), log);
@@ -86,7 +91,11 @@ class StandaloneClusterIT {
     long millis = (System.nanoTime() - t0) / 1_000_000;
     String output = Files.readString(log);
     assertTrue(finished, "the cluster run did not finish in 8 minutes: " + tail(output));
-    assertEquals(0, driver.exitValue(), "the cluster run must succeed: " + tail(output));
+    if (succeeds) {
+      assertEquals(0, driver.exitValue(), "the cluster run must succeed: " + tail(output));
+    } else {
+      assertTrue(driver.exitValue() != 0, "the cluster run must fail: " + tail(output));
+    }
     assertTasksRanOnExecutors(eventLog);
     assertNoSecretIn(eventLog);
     return millis;
@@ -223,6 +232,31 @@ class StandaloneClusterIT {
         assertEquals(0, spark.read().format("delta").load(onCluster.rawTable("customers"))
             .filter(org.apache.spark.sql.functions.col("customer_id").equalTo(id)).count());
       }
+      // The log scan ran on the cluster too, on every raw table a deletion rewrote: no erased value in its _delta_log.
+      java.util.concurrent.atomic.AtomicInteger scanned = new java.util.concurrent.atomic.AtomicInteger();
+      second.path("erasure").path("rawTables").fields().forEachRemaining(e -> {
+        if (e.getValue().path("vacuumed").asBoolean()) {
+          scanned.incrementAndGet();
+          assertTrue(e.getValue().path("logFilesScanned").asInt() > 0, e.getKey() + ": " + e.getValue());
+          assertEquals(0, e.getValue().path("logValuesNotInTable").asLong(), e.getKey() + ": " + e.getValue());
+        }
+      });
+      assertTrue(scanned.get() >= 1, "the erasure rewrote at least the customers table: " + second.path("erasure"));
+
+      // Third run fails as it publishes the partner extract (its folder has become a file): the analyst
+      // tables it had already replaced are restored (Delta RESTORE, from the driver, on the cluster).
+      String secondRun = second.path("runId").asText();
+      Path delivered = Path.of(onCluster.root(), "partners", "acme", "orders_partner");
+      Files.move(delivered, delivered.resolveSibling("orders_partner.moved"));
+      Files.writeString(delivered, "not a folder");
+      submit(cluster, directory, onCluster, "third", false);
+      JsonNode third = report(onCluster, 2);
+      assertEquals("FAILED", third.path("status").asText());
+      assertTrue(third.path("rolledBack").size() >= 3, third.path("rolledBack").toString());
+      String analysts = onCluster.root() + "/analysts/customers_analytics";
+      assertEquals(secondRun, new dev.deid.io.DeltaStore(spark).properties(analysts).get("deid.run_id"),
+          "the analysts' table must be the second run's again");
+      assertEquals(after, pseudonyms(onCluster, "customers_analytics"));
     }
   }
 }
