@@ -107,7 +107,9 @@ final class DeltaLogs {
         }
       }
       if (!parquet.isEmpty()) {
-        Dataset<Row> rows = spark.read().option("mergeSchema", "true").parquet(parquet.toArray(String[]::new));
+        // A checkpoint and its sidecars have different columns; one file needs no merge.
+        Dataset<Row> rows = spark.read().option("mergeSchema", String.valueOf(parquet.size() > 1))
+            .parquet(parquet.toArray(String[]::new));
         for (String json : rows.select(functions.to_json(functions.struct(functions.col("*")))).as(
             org.apache.spark.sql.Encoders.STRING()).collectAsList()) {
           values.addJson(json);

@@ -18,11 +18,6 @@ public final class SpecFiles {
     return load(file.toString());
   }
 
-  /** The spec file's name, for a job name before the spec is read. */
-  public static String fileName(String location) {
-    return DriverFiles.fileName(location);
-  }
-
   /** Loads the spec at {@code location}: a local path or a Hadoop URI (see {@link DriverFiles}). */
   public static JobSpec load(String location) {
     String yaml;

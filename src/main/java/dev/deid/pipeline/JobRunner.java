@@ -106,7 +106,7 @@ public final class JobRunner {
    * name, made a safe name, since it becomes a folder under reports/.
    */
   static String jobNameOf(String specFile) {
-    String name = SpecFiles.fileName(specFile).replaceAll("\\.ya?ml$", "").toLowerCase(java.util.Locale.ROOT)
+    String name = dev.deid.io.DriverFiles.fileName(specFile).replaceAll("\\.ya?ml$", "").toLowerCase(java.util.Locale.ROOT)
         .replaceAll("[^a-z0-9_]", "_");
     return name.matches("[a-z][a-z0-9_]{0,62}") ? name : "job_" + name.substring(0, Math.min(name.length(), 58));
   }

@@ -43,21 +43,12 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
   }
 
   private final StepClock clock;
-  /** What the run planned before its data checks, or null to plan here. */
+  /** What the run planned (see {@link #plan}) before its data checks; its caller releases it. */
   private final Planned planned;
 
-  /** Carries out {@code planned} (its caller releases it). */
   RetentionAndErasure(StepClock clock, Planned planned) {
     this.clock = clock;
     this.planned = planned;
-  }
-
-  RetentionAndErasure(StepClock clock) {
-    this(clock, null);
-  }
-
-  RetentionAndErasure() {
-    this(StepClock.UNTIMED);
   }
 
   @Override
@@ -102,49 +93,43 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
   @Override
   public Result run(RunContext context) {
     JobSpec spec = context.spec();
-    Planned planned = this.planned != null ? this.planned : clock.time(name() + ".plan", () -> plan(context));
     Dataset<Row> requests = planned.requests();
-    try {
-      Map<String, PhysicalDelete.Plan> plans = planned.plans();
-      checkRetentionFractions(context, plans);
-      List<String> erasedPseudonyms = requests == null ? List.of() : erasedSubjectPseudonyms(context, plans);
-      // Durably, before the first deletion: which subjects this run erases from which table.
-      String journalTable = context.options().warehouse().erasureJournal();
-      List<ErasureJournal.Entry> unfinished = requests == null ? List.of()
-          : ErasureJournal.pending(context.store(), journalTable);
-      List<ErasureJournal.Entry> begun = requests == null ? List.of() : journalEntries(context, plans);
-      ErasureJournal.planned(context.store(), journalTable, begun);
-      Map<String, PhysicalDeletion> retention = new LinkedHashMap<>();
-      Map<String, PhysicalDeletion> erasedRaw = new LinkedHashMap<>();
-      for (Map.Entry<String, PhysicalDelete.Plan> table : plans.entrySet()) {
-        SourceSpec source = spec.source(table.getKey());
-        if (table.getValue().total() > 0) {
-          restrictStatistics(context, source);
-        }
-        Map<String, PhysicalDeletion> done = PhysicalDelete.apply(context.store(), table.getValue(), spec.vacuum(), clock,
-            name() + "." + source.name());
-        if (done.containsKey("retention")) {
-          retention.put(source.name(), requirePhysicallyGone(done.get("retention"), spec, source.path() + ".retention"));
-        }
-        if (done.containsKey("erasure")) {
-          erasedRaw.put(source.name(), requirePhysicallyGone(done.get("erasure"), spec, source.path()));
-        }
+    Map<String, PhysicalDelete.Plan> plans = planned.plans();
+    checkRetentionFractions(context, plans);
+    // Durably, before the first deletion: which subjects this run erases from which table.
+    String journalTable = context.options().warehouse().erasureJournal();
+    List<ErasureJournal.Entry> unfinished = requests == null ? List.of()
+        : ErasureJournal.pending(context.store(), journalTable);
+    List<ErasureJournal.Entry> begun = requests == null ? List.of() : journalEntries(context, plans);
+    ErasureJournal.planned(context.store(), journalTable, begun);
+    // Sorted, so that two runs on the same data report the same list.
+    List<String> erasedPseudonyms = begun.stream().map(ErasureJournal.Entry::subjectPseudonym).distinct().sorted().toList();
+    Map<String, PhysicalDeletion> retention = new LinkedHashMap<>();
+    Map<String, PhysicalDeletion> erasedRaw = new LinkedHashMap<>();
+    for (Map.Entry<String, PhysicalDelete.Plan> table : plans.entrySet()) {
+      SourceSpec source = spec.source(table.getKey());
+      if (table.getValue().total() > 0) {
+        restrictStatistics(context, source);
       }
-      RunReport.ErasureReport erasure = requests == null ? null
-          : clock.time(name() + ".outputs", () -> eraseFromOutputs(context, requests, erasedPseudonyms, erasedRaw,
-              unfinished));
-      java.util.Set<String> unfinishedSources = new java.util.TreeSet<>();
-      unfinished.forEach(e -> unfinishedSources.add(e.source()));
-      List<Recalls.Pending> recalls = requests == null ? List.of()
-          : clock.time(name() + ".recalls", () -> Recalls.find(context, requests, erasedRaw, unfinishedSources));
-      List<ErasureJournal.Entry> journal = new ArrayList<>(begun);
-      journal.addAll(unfinished);
-      return new Result(retention, erasure, recalls, journal);
-    } finally {
-      if (this.planned == null) {
-        planned.release();
+      Map<String, PhysicalDeletion> done = PhysicalDelete.apply(context.store(), table.getValue(), spec.vacuum(), clock,
+          name() + "." + source.name());
+      if (done.containsKey("retention")) {
+        retention.put(source.name(), requirePhysicallyGone(done.get("retention"), spec, source.path() + ".retention"));
+      }
+      if (done.containsKey("erasure")) {
+        erasedRaw.put(source.name(), requirePhysicallyGone(done.get("erasure"), spec, source.path()));
       }
     }
+    RunReport.ErasureReport erasure = requests == null ? null
+        : clock.time(name() + ".outputs", () -> eraseFromOutputs(context, requests, erasedPseudonyms, erasedRaw,
+            unfinished));
+    java.util.Set<String> unfinishedSources = new java.util.TreeSet<>();
+    unfinished.forEach(e -> unfinishedSources.add(e.source()));
+    List<Recalls.Pending> recalls = requests == null ? List.of()
+        : clock.time(name() + ".recalls", () -> Recalls.find(context, requests, erasedRaw, unfinishedSources));
+    List<ErasureJournal.Entry> journal = new ArrayList<>(begun);
+    journal.addAll(unfinished);
+    return new Result(retention, erasure, recalls, journal);
   }
 
   /**
@@ -201,17 +186,9 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
   }
 
   /**
-   * Pseudonyms (under the audit audience's key) of the requested subjects present in any raw
-   * table, from what the plans found; sorted, so that two runs on the same data report the same list.
+   * One journal entry per requested subject the plans found, per raw table; subjects are their
+   * pseudonyms under the audit audience's key.
    */
-  private static List<String> erasedSubjectPseudonyms(RunContext context, Map<String, PhysicalDelete.Plan> plans) {
-    Pseudonymizer audit = context.pseudonymizer(context.spec().erasure().auditAudience());
-    TreeSet<String> pseudonyms = new TreeSet<>();
-    plans.values().forEach(plan -> plan.matchedKeys("erasure").forEach(id -> pseudonyms.add(audit.pseudonym(id))));
-    return List.copyOf(pseudonyms);
-  }
-
-  /** One journal entry per requested subject the plans found, per raw table. */
   private static List<ErasureJournal.Entry> journalEntries(RunContext context, Map<String, PhysicalDelete.Plan> plans) {
     Pseudonymizer audit = context.pseudonymizer(context.spec().erasure().auditAudience());
     List<ErasureJournal.Entry> entries = new ArrayList<>();
@@ -244,14 +221,10 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
       outputs.put(output.name(), requirePhysicallyGone(d, spec, output.path()));
     }
     String auditKeyId = context.pseudonymizer(spec.erasure().auditAudience()).keyId();
+    Map<String, TreeSet<String>> byRun = new java.util.TreeMap<>();
+    unfinished.forEach(e -> byRun.computeIfAbsent(e.runId(), r -> new TreeSet<>()).add(e.subjectPseudonym()));
     Map<String, List<String>> finished = new java.util.TreeMap<>();
-    for (ErasureJournal.Entry e : unfinished) {
-      List<String> subjects = finished.computeIfAbsent(e.runId(), r -> new ArrayList<>());
-      if (!subjects.contains(e.subjectPseudonym())) {
-        subjects.add(e.subjectPseudonym());
-      }
-    }
-    finished.replaceAll((run, subjects) -> subjects.stream().sorted().toList());
+    byRun.forEach((run, subjects) -> finished.put(run, List.copyOf(subjects)));
     return new RunReport.ErasureReport(requests.count(), auditKeyId, erasedPseudonyms, finished, erasedRaw, outputs, notes);
   }
 

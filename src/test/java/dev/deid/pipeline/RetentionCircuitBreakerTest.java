@@ -67,7 +67,12 @@ class RetentionCircuitBreakerTest {
     RunContext context = new RunContext(spec, new RunOptions(warehouse, new KeyRing(Map.of(), null), NOW, allowLargeDeletion),
         new DeltaStore(SPARK), "run-1", Map.of(), null, Map.of(), Map.of(), null, UnaryOperator.identity(), Map.of(),
         new dev.deid.io.Publications(spec.vacuum()), Map.of());
-    return new RetentionAndErasure().run(context);
+    RetentionAndErasure.Planned planned = RetentionAndErasure.plan(context);
+    try {
+      return new RetentionAndErasure(dev.deid.io.StepClock.UNTIMED, planned).run(context);
+    } finally {
+      planned.release();
+    }
   }
 
   static long rows(Warehouse warehouse) {
