@@ -49,6 +49,8 @@ public final class SpecLoader {
       LoaderOptions options = new LoaderOptions();
       options.setAllowDuplicateKeys(false);
       document = new Yaml(new SafeConstructor(options)).load(yaml);
+    } catch (org.yaml.snakeyaml.constructor.DuplicateKeyException e) {
+      throw Errors.duplicateYamlKey(origin, firstLine(e.getMessage()));
     } catch (YAMLException e) {
       throw Errors.malformedYaml(origin, firstLine(e.getMessage()));
     }

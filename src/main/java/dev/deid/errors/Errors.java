@@ -95,6 +95,12 @@ public final class Errors {
         + " (fix: correct the YAML syntax at the position shown)");
   }
 
+  /** A field given twice would otherwise be read as its last occurrence, e.g. a column's second classification. */
+  public static DeidException duplicateYamlKey(String file, String detail) {
+    return of("Cannot read job spec " + file + ": a field is given twice: " + detail
+        + " (fix: keep one occurrence of the field at the position shown)");
+  }
+
   public static DeidException missingKey(String audience, String envVar, String file) {
     return of("Cannot pseudonymize for audience '" + audience + "': no key found in environment "
         + "variable " + envVar + " or key file " + file

@@ -152,6 +152,27 @@ class BadInputTest {
   }
 
   @Test
+  void keyFileReadableByOthers_isRefusedLikeSsh() throws Exception {
+    Path dir = TestWarehouses.keyDirectory();
+    Files.setPosixFilePermissions(dir.resolve("analysts.key"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    runRefused(sample, dir, "rw-r--r--", "chmod 600");
+  }
+
+  /** A key file written as {@code <secret>:<id>}: refused, and the secret reaches neither stderr nor the audit. */
+  @Test
+  void keyFileWithItsFieldsSwapped_isRefusedWithoutRevealingTheSecret() throws Exception {
+    Path dir = TestWarehouses.keyDirectory();
+    String secret = java.util.Base64.getEncoder().encodeToString(TestWarehouses.ANALYSTS_SECRET);
+    Files.writeString(dir.resolve("analysts.key"), secret + ":analysts-k1");
+    String message = runRefused(sample, dir, "Invalid key for audience 'analysts'", "the key id must be");
+    assertFalse(message.contains(secret), "the secret must not be printed: " + message);
+    String audit = String.join("\n", spark.read().format("delta").load(warehouse.auditTable())
+        .select("error").na().fill("").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    assertFalse(audit.contains(secret), "the secret must not reach the audit");
+  }
+
+  @Test
   void sourceThatIsTheJobsOwnLedger_isRefusedBeforeAnythingIsDeleted() throws Exception {
     runRefused(edit("  orders:\n    subjectColumn", "  orders:\n    table: " + warehouse.root() + "/_deid/privacy_budget\n"
         + "    subjectColumn"), keys, "sources.orders.table", "points into the job's own _deid/ zone");

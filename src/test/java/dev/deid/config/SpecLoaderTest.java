@@ -103,6 +103,16 @@ class SpecLoaderTest {
     assertTrue(e.getMessage().contains("line"), e.getMessage());
   }
 
+  /** A column classified twice would otherwise be released under whichever entry YAML reads last. */
+  @Test
+  void parse_fieldGivenTwice_isRefusedNamingTheKeyAndLine() {
+    DeidException e = assertThrows(DeidException.class,
+        () -> SpecLoader.parse("name: t\nname: u\nsources: {}\n", "twice.yaml"));
+    assertTrue(e.getMessage().contains("duplicate key name"), e.getMessage());
+    assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("fix:"), e.getMessage());
+  }
+
   @Test
   void parse_unknownFieldAndMissingRequired_areReported() {
     List<String> problems = problems(VALID.replace("name: t\n", "nmae: t\n"));
