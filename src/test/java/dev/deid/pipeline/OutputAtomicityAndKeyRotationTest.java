@@ -9,6 +9,7 @@ import dev.deid.TestSpark;
 import dev.deid.TestWarehouses;
 import dev.deid.errors.DeidException;
 import dev.deid.io.DeltaStore;
+import dev.deid.io.ErasureJournal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deid.cli.DeidCli;
@@ -36,12 +37,17 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Successive runs on one warehouse: a crash mid-write, a silently changed key, a visible rotation,
- * and a signed recall list for a partner when subjects it already received are erased.
+ * Successive runs on one warehouse: a crash mid-write that an erasure had begun, a silently changed
+ * key, a visible rotation, and a signed recall list for a partner when subjects it already received
+ * are erased.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OutputAtomicityAndKeyRotationTest {
   static final Path SPEC = Path.of("src/test/resources/specs/successive_runs.yaml");
   static SparkSession spark = TestSpark.session();
@@ -69,11 +75,33 @@ class OutputAtomicityAndKeyRotationTest {
     assertTrue(store.read(customers()).count() > 100);
   }
 
+  /**
+   * A run that dies by an executor failure while it writes its first output, after it deleted the
+   * requested subjects' raw rows and their rows in the analyst tables already published: no output
+   * version of its own is committed and the last good run's extract stays current. The next run
+   * finds nothing left to delete, yet must finish and report that erasure, because the last good
+   * run's delivery still holds those subjects: the erasure journal carries it. First, so that the
+   * analysts' key is still the first run's.
+   */
   @Test
-  void crashMidWrite_leavesPreviousOutputsIntact() {
+  @Order(1)
+  void crashAfterDeletion_leavesTheLastGoodOutputs_andTheNextRunFinishesTheErasure() throws Exception {
     String runId = store.properties(customers()).get("deid.run_id");
-    List<Row> rows = store.read(customers()).orderBy("customer_id").collectAsList();
     String extractRun = new ExtractStore(spark).currentRun(extract());
+    Set<String> deliveredPseudonyms = new HashSet<>(delivered(extract()).select("customer_id").as(Encoders.STRING()).collectAsList());
+    List<String> erase = store.read(warehouse.rawTable("orders")).select("customer_id").distinct().as(Encoders.STRING())
+        .collectAsList().stream()
+        .filter(id -> deliveredPseudonyms.contains(TestWarehouses.hmacHex(TestWarehouses.PARTNER_SECRET, id)))
+        .sorted().limit(2).toList();
+    assertEquals(2, erase.size(), "subjects the partner received");
+    List<String> expected = erase.stream().map(id -> TestWarehouses.hmacHex(TestWarehouses.ANALYSTS_SECRET, id)).sorted()
+        .toList();
+    List<Row> rowsLeft = store.read(customers()).filter(functions.not(functions.col("customer_id").isin(expected.toArray())))
+        .orderBy("customer_id").collectAsList();
+    spark.createDataFrame(erase.stream().map(id -> RowFactory.create(id, Timestamp.from(TestWarehouses.REFERENCE_TIME))).toList(),
+        store.read(warehouse.rawTable("erasure_requests")).schema())
+        .write().format("delta").mode("append").save(warehouse.rawTable("erasure_requests"));
+
     UDF1<String, Boolean> crashOnSomeRows = id -> {
       if (id != null && id.startsWith("f")) {
         throw new IllegalStateException("injected executor failure");
@@ -85,12 +113,31 @@ class OutputAtomicityAndKeyRotationTest {
         data -> data.filter(crash.apply(functions.col("customer_id"))));
     assertThrows(Exception.class, () -> crashing.run(SPEC));
 
-    // Erasure may have committed maintenance on the output before the crash; no data write may have.
+    // The erasure deleted the subjects from the published table; no data write of the run may be committed.
     assertEquals(runId, store.properties(customers()).get("deid.run_id"), "no new output version may be committed");
-    assertEquals(rows, store.read(customers()).orderBy("customer_id").collectAsList());
+    assertEquals(rowsLeft, store.read(customers()).orderBy("customer_id").collectAsList());
     assertEquals(extractRun, new ExtractStore(spark).currentRun(extract()), "_CURRENT must still point at the last run");
     assertTrue(store.read(warehouse.auditTable()).filter("status = 'FAILED'").filter(
         functions.col("error").contains("Internal error")).count() >= 1, "the crash must be audited");
+    assertEquals(0, store.read(warehouse.rawTable("orders")).filter(functions.col("customer_id").isin(erase.toArray()))
+        .count(), "the interrupted run had deleted the raw rows");
+    List<ErasureJournal.Entry> pending = ErasureJournal.pending(store, warehouse.erasureJournal());
+    assertEquals(expected, pending.stream().map(ErasureJournal.Entry::subjectPseudonym).distinct().sorted().toList(),
+        "the journal holds the begun erasure");
+    assertTrue(pending.stream().anyMatch(e -> e.source().equals("orders")), "per raw table: " + pending);
+    String interruptedRun = pending.get(0).runId();
+
+    RunReport report = new JobRunner(spark, options(currentKeys)).run(SPEC);
+
+    assertEquals(List.of(), report.erasure().erasedSubjectPseudonyms(), "no raw row was left for this run to find");
+    assertEquals(Map.of(interruptedRun, expected), report.erasure().finishedForEarlierRuns());
+    List<String> audited = store.read(warehouse.auditTable()).filter(functions.col("run_id").equalTo(report.runId()))
+        .select(functions.explode(functions.col("erased_subject_pseudonyms"))).as(Encoders.STRING()).collectAsList();
+    assertEquals(expected, audited.stream().sorted().toList(), "the audit row of the finishing run records them");
+    assertEquals(List.of(), ErasureJournal.pending(store, warehouse.erasureJournal()), "nothing is left unfinished");
+    String recall = Files.readString(Path.of(report.recalls().get(0).file()));
+    erase.forEach(id -> assertTrue(recall.contains(TestWarehouses.hmacHex(TestWarehouses.PARTNER_SECRET, id)),
+        "the partner's recall list names the subjects its earlier delivery holds"));
   }
 
   /**
