@@ -98,7 +98,7 @@ class CatalogTest {
         .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("--add-modules")
             || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions"))
         .forEach(command::add);
-    command.addAll(List.of("-Xmx2g", "-Dlog4j2.configurationFile=conf/log4j2.properties", "-cp",
+    command.addAll(List.of("-Xmx2g", "-XX:+UseParallelGC", "-Dlog4j2.configurationFile=conf/log4j2.properties", "-cp",
         System.getProperty("java.class.path"), DeidCli.class.getName()));
     command.addAll(List.of(args));
     Path log = Files.createTempFile("deid-child", ".log");
