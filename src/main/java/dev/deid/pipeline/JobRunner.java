@@ -137,11 +137,14 @@ public final class JobRunner {
     // below its k stops the run before it deletes anything.
     RetentionAndErasure.Planned planned = timer.time("retention_and_erasure.plan", () -> RetentionAndErasure.plan(context));
     RetentionAndErasure.Result deletion;
+    Outputs.Checked outputs;
     try {
+      RunContext pending = context.withPendingDeletions(planned.plans());
       timer.time("data_checks", () -> {
-        DataChecks.require(context.withPendingDeletions(planned.plans()));
+        DataChecks.require(pending);
         return null;
       });
+      outputs = Outputs.prepareAndGuard(pending, timer);
       deletion = run(new RetentionAndErasure(timer, planned), context, timer);
     } finally {
       planned.release();
@@ -153,7 +156,7 @@ public final class JobRunner {
     }
     recorder.inputVersions(versions);
     RunContext pinned = context.withInputVersions(versions);
-    recorder.outputs(new Outputs(keys.previousKeyIds(), budget, timer).run(pinned));
+    recorder.outputs(new Outputs(keys.previousKeyIds(), budget, outputs, timer).run(pinned));
     recorder.recalls(timer.time("recalls", () -> Recalls.write(pinned, deletion.recalls())));
     recorder.releases(new Releases(budget, timer).run(pinned));
     recorder.ledgerCharges(timer.time("ledger_charges", budget::chargesForAudit));
@@ -197,9 +200,16 @@ public final class JobRunner {
     java.util.List<DryRun.Budget> budgets = PrivacyBudget.preview(spec, options.warehouse(), store, options.referenceTime());
     RetentionAndErasure.Planned planned = RetentionAndErasure.plan(context);
     try {
-      DeidException dataProblems = DataChecks.problems(context.withPendingDeletions(planned.plans()));
+      RunContext pending = context.withPendingDeletions(planned.plans());
+      DeidException dataProblems = DataChecks.problems(pending);
       if (dataProblems != null) {
         stops.addAll(dataProblems.problems());
+      } else {
+        try {
+          Outputs.prepareAndGuard(pending, new StepTimer());
+        } catch (DeidException leaks) {
+          stops.addAll(leaks.problems());
+        }
       }
       if (!options.allowLargeDeletion()) {
         stops.addAll(RetentionAndErasure.breakerProblems(context, planned.plans()));

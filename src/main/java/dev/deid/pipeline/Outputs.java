@@ -29,9 +29,9 @@ import org.apache.spark.sql.Row;
 /**
  * Every output: consent filter, minimization, pseudonymization, masking and generalization as one
  * lazy plan, anonymization where asked (its search is the one step that reads the data), then one
- * atomic publish each. All outputs are prepared before the first is published, so a hierarchy
- * that does not cover the data stops the run with no output written. Row-level DP columns are
- * charged to the budget just before their output is published.
+ * atomic publish each. All outputs are prepared and guarded before the run deletes anything
+ * ({@link #prepareAndGuard}), and published after. Row-level DP columns are charged to the budget
+ * just before their output is published.
  */
 final class Outputs implements Stage<Outputs.Result> {
   record Result(List<RunReport.OutputReport> outputs) {
@@ -45,13 +45,31 @@ final class Outputs implements Stage<Outputs.Result> {
       long rowsIn, Map<String, Map<String, Object>> steps, RunReport.AnonymizationReport anonymization, long rowsSuppressed,
       Long rowsReachingAnonymizer) {}
 
+  /**
+   * Every output prepared and guarded before the run deleted anything: its rows, computed once on
+   * the sources as the pending deletions will leave them and kept apart from the raw tables'
+   * lineage, so that the deletion neither changes nor invalidates them and the write reads what
+   * was guarded.
+   */
+  static final class Checked {
+    private final List<Prepared> prepared;
+    private final Map<String, RunReport.LeakGuardReport> guarded;
+
+    private Checked(List<Prepared> prepared, Map<String, RunReport.LeakGuardReport> guarded) {
+      this.prepared = List.copyOf(prepared);
+      this.guarded = Map.copyOf(guarded);
+    }
+  }
+
   private final Map<String, String> previousKeyIds;
   private final PrivacyBudget budget;
+  private final Checked checked;
   private final StepTimer timer;
 
-  Outputs(Map<String, String> previousKeyIds, PrivacyBudget budget, StepTimer timer) {
+  Outputs(Map<String, String> previousKeyIds, PrivacyBudget budget, Checked checked, StepTimer timer) {
     this.previousKeyIds = previousKeyIds;
     this.budget = budget;
+    this.checked = checked;
     this.timer = timer;
   }
 
@@ -62,44 +80,42 @@ final class Outputs implements Stage<Outputs.Result> {
 
   @Override
   public Result run(RunContext context) {
-    // Rows in: one count per source at its pinned version, shared by the source's outputs.
-    Map<String, Long> rowsBySource = new LinkedHashMap<>();
-    List<Prepared> prepared = new ArrayList<>();
-    for (OutputSpec output : context.spec().outputs()) {
-      long rowsIn = rowsBySource.computeIfAbsent(output.source(), s -> context.read(context.spec().source(s)).count());
-      prepared.add(timer.time("prepare." + output.name(), () -> prepare(context, output, rowsIn)));
+    List<RunReport.OutputReport> reports = new ArrayList<>();
+    for (Prepared p : checked.prepared) {
+      reports.add(timer.time("output." + p.output().name(), () -> {
+        budget.reserve(p.output(), context.runId());
+        return publish(context, p, checked.guarded.get(p.output().name()));
+      }));
     }
-    // Every output is guarded before the first is published: a leak stops the run with none written.
-    // The guard's pass computes each output's rows once (read, consent, HMACs, generalization) and
-    // keeps them, so that the write reads what was guarded instead of computing it again; the
-    // rows are de-identified, and what spills goes to the run's scratch folder.
-    prepared.forEach(p -> p.data().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK_SER()));
-    try {
-      return guardAndPublish(context, prepared, rowsBySource);
-    } finally {
-      prepared.forEach(p -> p.data().unpersist());
-    }
+    return new Result(reports);
   }
 
-  private Result guardAndPublish(RunContext context, List<Prepared> prepared, Map<String, Long> rowsBySource) {
+  /**
+   * Prepares every output in {@code pending} (the context in which sources read as the run's
+   * pending deletions will leave them) and runs the leak guard on each, so that a leak stops the
+   * run before anything is deleted or written. Each output's rows are computed once, into a local
+   * checkpoint: a plan without the raw table, which a DELETE or VACUUM of it cannot recompute or
+   * invalidate (on a cluster, losing an executor before the write fails the run). The rows are
+   * de-identified; what spills goes to the run's scratch folder.
+   */
+  static Checked prepareAndGuard(RunContext pending, StepTimer timer) {
+    Map<String, Long> rowsBySource = new LinkedHashMap<>();
+    List<Prepared> prepared = new ArrayList<>();
+    for (OutputSpec output : pending.spec().outputs()) {
+      long rowsIn = rowsBySource.computeIfAbsent(output.source(), s -> pending.rowsLeft(pending.spec().source(s)));
+      prepared.add(timer.time("prepare." + output.name(), () -> prepare(pending, output, rowsIn)));
+    }
     Map<String, LeakGuard.RawValues> rawValues = new LinkedHashMap<>();
     List<String> leaks = new ArrayList<>();
     Map<String, RunReport.LeakGuardReport> guarded = new LinkedHashMap<>();
     for (Prepared p : prepared) {
       guarded.put(p.output().name(), timer.time("leak_guard." + p.output().name(),
-          () -> guard(context, p, rawValues, rowsBySource.get(p.output().source()), leaks)));
+          () -> guard(pending, p, rawValues, rowsBySource.get(p.output().source()), leaks)));
     }
     if (!leaks.isEmpty()) {
       throw dev.deid.errors.Errors.all(leaks);
     }
-    List<RunReport.OutputReport> reports = new ArrayList<>();
-    for (Prepared p : prepared) {
-      reports.add(timer.time("output." + p.output().name(), () -> {
-        budget.reserve(p.output(), context.runId());
-        return publish(context, p, guarded.get(p.output().name()));
-      }));
-    }
-    return new Result(reports);
+    return new Checked(prepared, guarded);
   }
 
   /**
@@ -167,8 +183,9 @@ final class Outputs implements Stage<Outputs.Result> {
       rowsReachingAnonymizer = outcome.result().inputRisk().records();
       rowsSuppressed = output.anonymization().starSuppressed() ? 0 : outcome.result().suppressedRecords();
     }
-    return new Prepared(output, pz, columns, context.beforeWrite().apply(data), rowsIn, chain.metrics(), anonymization,
-        rowsSuppressed, rowsReachingAnonymizer);
+    Dataset<Row> computed = data.localCheckpoint(true, org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK_SER());
+    return new Prepared(output, pz, columns, computed, rowsIn, chain.metrics(), anonymization, rowsSuppressed,
+        rowsReachingAnonymizer);
   }
 
   private RunReport.OutputReport publish(RunContext context, Prepared p, RunReport.LeakGuardReport leakGuard) {
@@ -194,7 +211,7 @@ final class Outputs implements Stage<Outputs.Result> {
     if (output.anonymization() != null && p.anonymization() != null) {
       manifestExtras.put("anonymization", claims(output.anonymization(), p.anonymization()));
     }
-    Dataset<Row> data = p.data();
+    Dataset<Row> data = context.beforeWrite().apply(p.data());
     if (output.format() == dev.deid.config.OutputFormat.DELTA) {
       data = new ColumnComments(Guarantees.columnComments(output, p.columns(), p.pseudonymizer(), p.anonymization()))
           .apply(data).data();

@@ -62,6 +62,12 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
     return pending == null ? rows : pending.remaining(rows);
   }
 
+  /** The rows {@link #read} gives: those the pending deletion's plan leaves (counted by the plan), else a count. */
+  long rowsLeft(SourceSpec source) {
+    dev.deid.io.PhysicalDelete.Plan pending = pendingDeletions.get(source.name());
+    return pending != null ? pending.rows() - pending.total() : read(source).count();
+  }
+
   /** Publishes outputs and releases, signing extract manifests with the run's key. */
   dev.deid.io.Publisher publisher() {
     return new dev.deid.io.Publisher(store, signingKey, publications);

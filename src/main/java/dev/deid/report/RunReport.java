@@ -439,10 +439,10 @@ public record RunReport(
   public record ColumnReport(String source, String output, String columnClass, String action) {}
 
   /**
-   * What the publish-time leak guard checked before the output was written: the text columns
+   * What the leak guard checked before the run deleted or wrote anything: the text columns
    * compared with the source's raw direct-identifier values, those searched for personal-data
    * patterns, and the hits the spec allows as known false positives ({@code column/check -> count}).
-   * A hit not allowed stops the run before any output is written, so it never appears here.
+   * A hit not allowed stops the run, so it never appears here.
    */
   public record LeakGuardReport(List<String> rawIdentifierColumns, List<String> patternColumns, Map<String, Long> allowedHits) {}
 }

@@ -19,10 +19,10 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.sketch.BloomFilter;
 
 /**
- * The last check before an output is published: does any of its text cells equal a raw
- * direct-identifier value of its source, or hold a personal-data pattern (an e-mail address, a
- * valid resident ID, a mobile or landline number, a Luhn-valid card number, an IP address)? A
- * classification can be wrong; this finds what a wrong one lets through.
+ * The check of an output before the run deletes or writes anything: does any of its text cells
+ * equal a raw direct-identifier value of its source, or hold a personal-data pattern (an e-mail
+ * address, a valid resident ID, a mobile or landline number, a Luhn-valid card number, an IP
+ * address)? A classification can be wrong; this finds what a wrong one lets through.
  *
  * <p>Raw values go into a Bloom filter built in Spark and broadcast, which every cell is probed
  * with; only the probable hits are confirmed exactly against the raw values, so the output is not

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -85,18 +86,29 @@ class PlantedIdentifierLeakTest {
   /**
    * A wrong classification: an e-mail address typed into an order's category and a raw customer id
    * into its store region, both {@code insensitive} and kept. The leak guard stops the run before
-   * the first output is written and names the columns and checks, never the values; an audited
+   * retention and erasure delete anything and before any output is written, and names the columns
+   * and checks, never the values; an audited
    * allowance for the one column lets the run through and counts it.
    */
   @Test
-  void run_identifierInAnInsensitiveColumn_isBlockedBeforeAnyOutput_unlessAllowed() throws Exception {
+  void run_identifierInAnInsensitiveColumn_isBlockedBeforeAnyDeletionOrOutput_unlessAllowed() throws Exception {
     SparkSession spark = TestSpark.session();
     Warehouse warehouse = TestWarehouses.fresh("guard");
     String orders = warehouse.rawTable("orders");
     String customerId = spark.sql("SELECT customer_id FROM delta.`" + orders + "` ORDER BY order_ts DESC LIMIT 1").first().getString(0);
     spark.sql("INSERT INTO delta.`" + orders + "` SELECT 'O-GUARD-1', c.customer_id, TIMESTAMP '2026-10-02 10:00:00', 9.9, '"
         + EMAIL + "', c.customer_id FROM delta.`" + warehouse.rawTable("customers") + "` c "
-        + "WHERE c.consent_analytics AND c.last_activity_at > TIMESTAMP '2026-06-01 00:00:00' LIMIT 3");
+        + "WHERE c.consent_analytics AND c.last_activity_at > TIMESTAMP '2026-06-01 00:00:00' AND c.customer_id NOT IN "
+        + "(SELECT subject_id FROM delta.`" + warehouse.rawTable("erasure_requests") + "`) LIMIT 3");
+    dev.deid.io.DeltaStore store = new dev.deid.io.DeltaStore(spark);
+    Map<String, Long> rawVersions = new java.util.TreeMap<>();
+    for (String table : List.of("customers", "orders")) {
+      rawVersions.put(table, store.latestVersion(warehouse.rawTable(table)));
+    }
+    DryRun dry = new JobRunner(spark, new RunOptions(warehouse, new dev.deid.io.KeyRing(Map.of(),
+        TestWarehouses.keyDirectory()), TestWarehouses.REFERENCE_TIME)).dryRun(GUARD_SPEC);
+    assertTrue(!dry.wouldRun() && dry.stops().stream().anyMatch(p -> p.contains("column 'category' has 3 cells holding an e-mail")),
+        "the dry run makes the same check: " + dry.stops());
     java.io.StringWriter err = new java.io.StringWriter();
     int code = DeidCli.execute(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err), "run",
         GUARD_SPEC.toString(), "--warehouse", warehouse.root(), "--key-dir", TestWarehouses.keyDirectory().toString(),
@@ -110,6 +122,8 @@ class PlantedIdentifierLeakTest {
     assertTrue(!errors.contains(EMAIL) && !errors.contains(customerId), "no value in the error");
     assertTrue(!Files.exists(Path.of(warehouse.root(), "analysts")) && !Files.exists(Path.of(warehouse.root(), "partners")),
         "no output was written");
+    rawVersions.forEach((table, version) -> assertEquals(version, store.latestVersion(warehouse.rawTable(table)),
+        "the guard stops the run before retention and erasure delete anything from raw " + table));
 
     // A spec author who checked the hits allows them for these columns, with a reason.
     String spec = Files.readString(GUARD_SPEC).replace(
@@ -125,6 +139,8 @@ class PlantedIdentifierLeakTest {
     String audit = spark.read().format("delta").load(warehouse.auditTable()).filter("status = 'SUCCEEDED'")
         .select("step_counts").first().get(0).toString();
     assertTrue(audit.contains("leak_guard.orders_analytics.category.email.allowed -> 3"), audit);
+    assertTrue(store.latestVersion(warehouse.rawTable("orders")) > rawVersions.get("orders"),
+        "the run the guard stopped had rows to delete");
   }
 
   static boolean containsAnywhere(Path dir, byte[] needle) throws Exception {
