@@ -88,19 +88,12 @@ class OutputAtomicityAndKeyRotationTest {
   void crashAfterDeletion_leavesTheLastGoodOutputs_andTheNextRunFinishesTheErasure() throws Exception {
     String runId = store.properties(customers()).get("deid.run_id");
     String extractRun = new ExtractStore(spark).currentRun(extract());
-    Set<String> deliveredPseudonyms = new HashSet<>(delivered(extract()).select("customer_id").as(Encoders.STRING()).collectAsList());
-    List<String> erase = store.read(warehouse.rawTable("orders")).select("customer_id").distinct().as(Encoders.STRING())
-        .collectAsList().stream()
-        .filter(id -> deliveredPseudonyms.contains(TestWarehouses.hmacHex(TestWarehouses.PARTNER_SECRET, id)))
-        .sorted().limit(2).toList();
-    assertEquals(2, erase.size(), "subjects the partner received");
+    List<String> erase = deliveredSubjects(2);
     List<String> expected = erase.stream().map(id -> TestWarehouses.hmacHex(TestWarehouses.ANALYSTS_SECRET, id)).sorted()
         .toList();
     List<Row> rowsLeft = store.read(customers()).filter(functions.not(functions.col("customer_id").isin(expected.toArray())))
         .orderBy("customer_id").collectAsList();
-    spark.createDataFrame(erase.stream().map(id -> RowFactory.create(id, Timestamp.from(TestWarehouses.REFERENCE_TIME))).toList(),
-        store.read(warehouse.rawTable("erasure_requests")).schema())
-        .write().format("delta").mode("append").save(warehouse.rawTable("erasure_requests"));
+    requestErasure(erase);
 
     UDF1<String, Boolean> crashOnSomeRows = id -> {
       if (id != null && id.startsWith("f")) {
@@ -207,6 +200,23 @@ class OutputAtomicityAndKeyRotationTest {
     assertEquals(rotatedId, store.properties(customers()).get("deid.key_id"));
   }
 
+  /** The first {@code n} raw subject ids (sorted) whose orders the partner's current extract holds. */
+  static List<String> deliveredSubjects(int n) {
+    Set<String> deliveredPseudonyms = new HashSet<>(delivered(extract()).select("customer_id").as(Encoders.STRING()).collectAsList());
+    List<String> subjects = store.read(warehouse.rawTable("orders")).select("customer_id").distinct().as(Encoders.STRING())
+        .collectAsList().stream()
+        .filter(id -> deliveredPseudonyms.contains(TestWarehouses.hmacHex(TestWarehouses.PARTNER_SECRET, id)))
+        .sorted().limit(n).toList();
+    assertEquals(n, subjects.size(), "subjects the partner received");
+    return subjects;
+  }
+
+  static void requestErasure(List<String> subjects) {
+    spark.createDataFrame(subjects.stream().map(id -> RowFactory.create(id, Timestamp.from(TestWarehouses.REFERENCE_TIME))).toList(),
+        store.read(warehouse.rawTable("erasure_requests")).schema())
+        .write().format("delta").mode("append").save(warehouse.rawTable("erasure_requests"));
+  }
+
   static Dataset<Row> delivered(String extract) {
     String run = new ExtractStore(spark).currentRun(extract);
     return spark.read().options(ExtractEncryption.readOptions(TestWarehouses.acmeMasterKeys())).parquet(extract + "/" + run);
@@ -214,15 +224,8 @@ class OutputAtomicityAndKeyRotationTest {
 
   @Test
   void erasureOfDeliveredSubjects_writesASignedRecallList_thePartnerCanVerify() throws Exception {
-    Set<String> deliveredPseudonyms = new HashSet<>(delivered(extract()).select("customer_id").as(Encoders.STRING()).collectAsList());
-    List<String> erase = store.read(warehouse.rawTable("orders")).select("customer_id").distinct().as(Encoders.STRING())
-        .collectAsList().stream()
-        .filter(id -> deliveredPseudonyms.contains(TestWarehouses.hmacHex(TestWarehouses.PARTNER_SECRET, id)))
-        .sorted().limit(3).toList();
-    assertEquals(3, erase.size(), "subjects the partner received");
-    spark.createDataFrame(erase.stream().map(id -> RowFactory.create(id, Timestamp.from(TestWarehouses.REFERENCE_TIME))).toList(),
-        store.read(warehouse.rawTable("erasure_requests")).schema())
-        .write().format("delta").mode("append").save(warehouse.rawTable("erasure_requests"));
+    List<String> erase = deliveredSubjects(3);
+    requestErasure(erase);
 
     RunReport report = new JobRunner(spark, options(currentKeys)).run(SPEC);
 
