@@ -145,18 +145,25 @@ public final class JobRunner {
         return null;
       });
       outputs = Outputs.prepareAndGuard(pending, timer);
-      deletion = run(new RetentionAndErasure(timer, planned), context, timer);
+      try {
+        deletion = run(new RetentionAndErasure(timer, planned), context, timer);
+      } catch (RuntimeException | Error e) {
+        outputs.close();
+        throw e;
+      }
     } finally {
       planned.release();
     }
-    recorder.deletion(deletion);
     Map<String, Long> versions = new LinkedHashMap<>();
-    for (SourceSpec source : spec.sources().values()) {
-      versions.put(source.name(), store.latestVersion(context.rawTable(source)));
+    try (outputs) {
+      recorder.deletion(deletion);
+      for (SourceSpec source : spec.sources().values()) {
+        versions.put(source.name(), store.latestVersion(context.rawTable(source)));
+      }
+      recorder.inputVersions(versions);
+      recorder.outputs(new Outputs(keys.previousKeyIds(), budget, outputs, timer).run(context.withInputVersions(versions)));
     }
-    recorder.inputVersions(versions);
     RunContext pinned = context.withInputVersions(versions);
-    recorder.outputs(new Outputs(keys.previousKeyIds(), budget, outputs, timer).run(pinned));
     recorder.recalls(timer.time("recalls", () -> Recalls.write(pinned, deletion.recalls())));
     recorder.releases(new Releases(budget, timer).run(pinned));
     recorder.ledgerCharges(timer.time("ledger_charges", budget::chargesForAudit));
@@ -205,8 +212,8 @@ public final class JobRunner {
       if (dataProblems != null) {
         stops.addAll(dataProblems.problems());
       } else {
-        try {
-          Outputs.prepareAndGuard(pending, new StepTimer());
+        try (Outputs.Checked checked = Outputs.prepareAndGuard(pending, new StepTimer())) {
+          // prepared and guarded only to find what would stop the run
         } catch (DeidException leaks) {
           stops.addAll(leaks.problems());
         }

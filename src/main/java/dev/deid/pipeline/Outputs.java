@@ -51,13 +51,30 @@ final class Outputs implements Stage<Outputs.Result> {
    * lineage, so that the deletion neither changes nor invalidates them and the write reads what
    * was guarded.
    */
-  static final class Checked {
+  static final class Checked implements AutoCloseable {
     private final List<Prepared> prepared;
     private final Map<String, RunReport.LeakGuardReport> guarded;
 
     private Checked(List<Prepared> prepared, Map<String, RunReport.LeakGuardReport> guarded) {
       this.prepared = List.copyOf(prepared);
       this.guarded = Map.copyOf(guarded);
+    }
+
+    /** Frees the checkpointed rows (executors' memory, the run's scratch space) once published or abandoned. */
+    @Override
+    public void close() {
+      release(prepared);
+    }
+  }
+
+  /** The name each output's checkpointed rows carry in Spark (its storage tab and {@code getPersistentRDDs}). */
+  static final String CHECKPOINT_NAME = "deid output ";
+
+  private static void release(List<Prepared> prepared) {
+    for (Prepared p : prepared) {
+      if (p.data().queryExecution().logical() instanceof org.apache.spark.sql.execution.LogicalRDD rows) {
+        rows.rdd().unpersist(false);
+      }
     }
   }
 
@@ -105,17 +122,22 @@ final class Outputs implements Stage<Outputs.Result> {
       long rowsIn = rowsBySource.computeIfAbsent(output.source(), s -> pending.rowsLeft(pending.spec().source(s)));
       prepared.add(timer.time("prepare." + output.name(), () -> prepare(pending, output, rowsIn)));
     }
-    Map<String, LeakGuard.RawValues> rawValues = new LinkedHashMap<>();
-    List<String> leaks = new ArrayList<>();
-    Map<String, RunReport.LeakGuardReport> guarded = new LinkedHashMap<>();
-    for (Prepared p : prepared) {
-      guarded.put(p.output().name(), timer.time("leak_guard." + p.output().name(),
-          () -> guard(pending, p, rawValues, rowsBySource.get(p.output().source()), leaks)));
+    try {
+      Map<String, LeakGuard.RawValues> rawValues = new LinkedHashMap<>();
+      List<String> leaks = new ArrayList<>();
+      Map<String, RunReport.LeakGuardReport> guarded = new LinkedHashMap<>();
+      for (Prepared p : prepared) {
+        guarded.put(p.output().name(), timer.time("leak_guard." + p.output().name(),
+            () -> guard(pending, p, rawValues, rowsBySource.get(p.output().source()), leaks)));
+      }
+      if (!leaks.isEmpty()) {
+        throw dev.deid.errors.Errors.all(leaks);
+      }
+      return new Checked(prepared, guarded);
+    } catch (RuntimeException | Error e) {
+      release(prepared);
+      throw e;
     }
-    if (!leaks.isEmpty()) {
-      throw dev.deid.errors.Errors.all(leaks);
-    }
-    return new Checked(prepared, guarded);
   }
 
   /**
@@ -184,6 +206,9 @@ final class Outputs implements Stage<Outputs.Result> {
       rowsSuppressed = output.anonymization().starSuppressed() ? 0 : outcome.result().suppressedRecords();
     }
     Dataset<Row> computed = data.localCheckpoint(true, org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK_SER());
+    if (computed.queryExecution().logical() instanceof org.apache.spark.sql.execution.LogicalRDD rows) {
+      rows.rdd().setName(CHECKPOINT_NAME + output.name());
+    }
     return new Prepared(output, pz, columns, computed, rowsIn, chain.metrics(), anonymization, rowsSuppressed,
         rowsReachingAnonymizer);
   }

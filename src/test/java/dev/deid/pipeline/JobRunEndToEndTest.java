@@ -69,6 +69,18 @@ class JobRunEndToEndTest {
     return spark.read().format("delta").load(warehouse.rawTable(table));
   }
 
+  /** The outputs' checkpointed rows Spark still keeps (none once a run has ended, however it ended). */
+  static List<String> checkpointsKept() {
+    return org.apache.spark.api.java.JavaSparkContext.fromSparkContext(dev.deid.TestSpark.session().sparkContext())
+        .getPersistentRDDs().values().stream().map(org.apache.spark.api.java.JavaRDD::name)
+        .filter(name -> name != null && name.startsWith(Outputs.CHECKPOINT_NAME)).toList();
+  }
+
+  @Test
+  void run_releasesTheOutputsCheckpointedRows() {
+    assertEquals(List.of(), checkpointsKept());
+  }
+
   static Dataset<Row> analysts(String output) {
     return spark.read().format("delta").load(warehouse.root() + "/analysts/" + output);
   }

@@ -124,6 +124,7 @@ class PlantedIdentifierLeakTest {
         "no output was written");
     rawVersions.forEach((table, version) -> assertEquals(version, store.latestVersion(warehouse.rawTable(table)),
         "the guard stops the run before retention and erasure delete anything from raw " + table));
+    assertEquals(List.of(), JobRunEndToEndTest.checkpointsKept(), "a stopped run releases what it computed");
 
     // A spec author who checked the hits allows them for these columns, with a reason.
     String spec = Files.readString(GUARD_SPEC).replace(
