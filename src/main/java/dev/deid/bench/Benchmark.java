@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Generates N customers, copies the raw tables to Delta as a baseline, then runs the sample job on
- * the same raw tables and prints per-step wall time, rows/s and the job/copy ratio.
+ * the same raw tables and prints per-step wall time, rows/s, the job/copy ratio and the job's peak
+ * heap.
  */
 @Command(mixinStandardHelpOptions = true, name = "benchmark", description = "Time the sample job against a plain Delta copy of the same raw tables.")
 public final class Benchmark implements Callable<Integer> {
@@ -51,9 +52,11 @@ public final class Benchmark implements Callable<Integer> {
     long rawRows = rows.values().stream().mapToLong(Long::longValue).sum();
 
     Path keyDir = DevelopmentKeys.ensure(warehouse.toAbsolutePath().getParent().resolve("bench-keys"), spec);
+    AnonymizationBenchmark.resetPeakHeap();
     long jobStart = System.nanoTime();
     RunReport report = new JobRunner(spark, new RunOptions(target, KeyRing.fromEnvironment(keyDir), now)).run(spec);
     double jobSeconds = seconds(jobStart);
+    long jobPeakHeap = AnonymizationBenchmark.peakHeapMiB();
 
     System.out.printf("machine: %d cores, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
@@ -69,6 +72,8 @@ public final class Benchmark implements Callable<Integer> {
     System.out.printf("job total:                 %.2f s%n", jobSeconds);
     System.out.printf("plain copy of raw tables:  %.2f s (%,.0f rows/s)%n", copySeconds, rawRows / copySeconds);
     System.out.printf("ratio job/copy:            %.2f%n", jobSeconds / copySeconds);
+    System.out.printf("peak heap during the job:  %d MiB (each heap pool's peak, summed; driver and executors share this JVM)%n",
+        jobPeakHeap);
     return 0;
   }
 

@@ -4,14 +4,14 @@ import dev.deid.config.VacuumPolicy;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -117,9 +117,12 @@ public final class DeltaStore implements TableStore {
     }
   }
 
-  /** The table's location as Delta resolves it (fully qualified). */
+  /**
+   * The table's location, fully qualified, as Delta records it: the path made absolute on its file
+   * system. Resolved without opening the table, whose {@code DESCRIBE DETAIL} costs a snapshot.
+   */
   public String qualifiedLocation(String path) {
-    return DeltaTable.forPath(spark, path).detail().select("location").first().getString(0);
+    return qualifiedPath(path);
   }
 
   /** A path made absolute and qualified with its file system's scheme, as it is recorded for other runs. */
@@ -240,6 +243,11 @@ public final class DeltaStore implements TableStore {
     }
   }
 
+  /**
+   * Walks the table's directory with plain listings: a recursive {@code listFiles} would build a
+   * located status per file, which on the local file system without Hadoop's native library runs
+   * an {@code ls} process per file to read its permissions.
+   */
   private List<String> dataFilePaths(String path) {
     try {
       Path root = new Path(path);
@@ -248,14 +256,20 @@ public final class DeltaStore implements TableStore {
       if (!fs.exists(root)) {
         return files;
       }
-      RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-      while (it.hasNext()) {
-        Path file = it.next().getPath();
-        String relative = file.toUri().getPath().substring(root.toUri().getPath().length());
-        if (file.getName().endsWith(".parquet") && !relative.contains("/_delta_log/")) {
-          files.add(file.toString());
+      java.util.ArrayDeque<Path> directories = new java.util.ArrayDeque<>(List.of(root));
+      while (!directories.isEmpty()) {
+        for (FileStatus status : fs.listStatus(directories.pop())) {
+          Path file = status.getPath();
+          if (status.isDirectory()) {
+            if (!file.getName().equals("_delta_log")) {
+              directories.push(file);
+            }
+          } else if (file.getName().endsWith(".parquet")) {
+            files.add(file.toString());
+          }
         }
       }
+      Collections.sort(files);
       return files;
     } catch (IOException e) {
       throw new IllegalStateException("Cannot list data files of " + path, e);

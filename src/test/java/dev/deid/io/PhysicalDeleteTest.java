@@ -209,4 +209,31 @@ class PhysicalDeleteTest {
     STORE.delete(path, functions.lit(true));
     assertTrue(STORE.logTraces(path).valuesNotInTable() >= 1, "with every row deleted the prefix is a trace");
   }
+
+  /** Resolved without opening the table, the location must still be the one Delta records, relative path or not. */
+  @Test
+  void qualifiedLocation_isDeltasOwnLocation() {
+    String absolute = table();
+    String relative = java.nio.file.Path.of("").toAbsolutePath().relativize(java.nio.file.Path.of(absolute)).toString();
+    for (String path : List.of(absolute, relative, absolute + "/")) {
+      String delta = io.delta.tables.DeltaTable.forPath(SPARK, path).detail().select("location").first().getString(0);
+      assertEquals(delta, STORE.qualifiedLocation(path), path);
+    }
+  }
+
+  /** The data files on disk are found under partition directories too, and nothing of the log is taken for one. */
+  @Test
+  void dataFilesOnDisk_findsEveryDataFile_inPartitionDirectories_andNoneOfTheLog() {
+    String path = TestSpark.tempDirectory("physical-delete").resolve("partitioned").toString();
+    SPARK.range(12).selectExpr("cast(id % 3 as string) as part", "id").repartition(2).write().format("delta")
+        .partitionBy("part").save(path);
+    TableStore.DataFiles files = STORE.dataFilesOnDisk(path);
+    assertEquals(STORE.read(path).inputFiles().length, files.count());
+    assertEquals(12, files.rows().count());
+    STORE.delete(path, functions.col("part").equalTo("1"));
+    assertEquals(STORE.read(path).inputFiles().length + 2, STORE.dataFilesOnDisk(path).count(),
+        "the two replaced files of partition 1 are still on disk until vacuumed");
+    STORE.vacuum(path, NOW);
+    assertEquals(STORE.read(path).inputFiles().length, STORE.dataFilesOnDisk(path).count());
+  }
 }
