@@ -53,10 +53,17 @@ public final class Benchmark implements Callable<Integer> {
 
     Path keyDir = DevelopmentKeys.ensure(warehouse.toAbsolutePath().getParent().resolve("bench-keys"), spec);
     AnonymizationBenchmark.resetPeakHeap();
-    long jobStart = System.nanoTime();
-    RunReport report = new JobRunner(spark, new RunOptions(target, KeyRing.fromEnvironment(keyDir), now)).run(spec);
-    double jobSeconds = seconds(jobStart);
-    long jobPeakHeap = AnonymizationBenchmark.peakHeapMiB();
+    RunReport report;
+    double jobSeconds;
+    long jobPeakHeap;
+    long jobLiveHeap;
+    try (HeapWatch heap = new HeapWatch()) {
+      long jobStart = System.nanoTime();
+      report = new JobRunner(spark, new RunOptions(target, KeyRing.fromEnvironment(keyDir), now)).run(spec);
+      jobSeconds = seconds(jobStart);
+      jobPeakHeap = AnonymizationBenchmark.peakHeapMiB();
+      jobLiveHeap = heap.maxLiveMiB();
+    }
 
     System.out.printf("machine: %d cores, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
@@ -72,8 +79,8 @@ public final class Benchmark implements Callable<Integer> {
     System.out.printf("job total:                 %.2f s%n", jobSeconds);
     System.out.printf("plain copy of raw tables:  %.2f s (%,.0f rows/s)%n", copySeconds, rawRows / copySeconds);
     System.out.printf("ratio job/copy:            %.2f%n", jobSeconds / copySeconds);
-    System.out.printf("peak heap during the job:  %d MiB (each heap pool's peak, summed; driver and executors share this JVM)%n",
-        jobPeakHeap);
+    System.out.printf("heap during the job:       at most %d MiB live after a collection, peak used %d MiB "
+        + "(each pool's peak, summed; driver and executors share this JVM)%n", jobLiveHeap, jobPeakHeap);
     return 0;
   }
 

@@ -56,10 +56,24 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
 
   /** A source as of the version pinned after retention and erasure (or its latest, before; without the rows pending deletion). */
   Dataset<Row> read(SourceSpec source) {
-    Long version = inputVersions.get(source.name());
-    Dataset<Row> rows = version == null ? store.read(rawTable(source)) : store.read(rawTable(source), version);
+    Dataset<Row> rows = readEveryRow(source);
     dev.deid.io.PhysicalDelete.Plan pending = pendingDeletions.get(source.name());
     return pending == null ? rows : pending.remaining(rows);
+  }
+
+  /**
+   * A source as of its pinned version with every row, those pending deletion included: the raw
+   * values an output must not hold are those of every subject the table holds now, erased or not.
+   */
+  Dataset<Row> readEveryRow(SourceSpec source) {
+    Long version = inputVersions.get(source.name());
+    return version == null ? store.read(rawTable(source)) : store.read(rawTable(source), version);
+  }
+
+  /** The rows {@link #readEveryRow} gives: counted by the pending deletion's plan, else counted. */
+  long everyRow(SourceSpec source) {
+    dev.deid.io.PhysicalDelete.Plan pending = pendingDeletions.get(source.name());
+    return pending != null ? pending.rows() : readEveryRow(source).count();
   }
 
   /** The rows {@link #read} gives: those the pending deletion's plan leaves (counted by the plan), else a count. */

@@ -60,13 +60,37 @@ public final class LeakGuard {
     }
   }
 
+  /**
+   * Up to this many candidate cells, their distinct values are broadcast to the scan of the raw
+   * values (tens of MiB at most); beyond, the two are joined by a shuffle.
+   */
+  static final long BROADCAST_CANDIDATES = 1_000_000;
+
   private LeakGuard() {}
+
+  /**
+   * The raw values among the candidates: false positives of the filter are about one cell in a
+   * hundred, so at scale there are always some, and joining them with every raw value by a shuffle
+   * would move the whole raw table; with the candidates broadcast, the raw values are filtered in
+   * one scan and only those that match, true leaks, go on to be counted per column.
+   */
+  private static Dataset<Row> confirmed(RawValues raw, Dataset<Row> probable, boolean broadcast) {
+    Dataset<Row> values = probable.select(functions.col("value").as("candidate")).distinct();
+    Dataset<Row> build = broadcast ? functions.broadcast(values) : values;
+    return raw.values().join(build, functions.col("raw_value").equalTo(functions.col("candidate")), "left_semi")
+        .select("raw_value").distinct();
+  }
 
   /**
    * Counts the hits of {@code output}'s text columns: {@code rawChecked} against {@code raw} (may be
    * null when the source has no direct identifier), {@code patternChecked} against the patterns.
    */
   public static Hits check(Dataset<Row> output, Set<String> rawChecked, Set<String> patternChecked, RawValues raw) {
+    return check(output, rawChecked, patternChecked, raw, BROADCAST_CANDIDATES);
+  }
+
+  static Hits check(Dataset<Row> output, Set<String> rawChecked, Set<String> patternChecked, RawValues raw,
+      long broadcastCandidates) {
     List<String> columns = new ArrayList<>();
     for (String c : output.columns()) {
       if (rawChecked.contains(c) || patternChecked.contains(c)) {
@@ -104,18 +128,18 @@ public final class LeakGuard {
         functions.explode(checked.apply(functions.col("column"), functions.col("value"))).as("check"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      boolean candidates = false;
+      long candidates = 0;
       for (Row r : found.groupBy("column", "check").count().collectAsList()) {
         if (RAW_CANDIDATE.equals(r.getString(1))) {
-          candidates = true;
+          candidates += r.getLong(2);
         } else {
           hits.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put(r.getString(1), r.getLong(2));
         }
       }
-      if (candidates) {
+      if (candidates > 0) {
         Dataset<Row> probable = found.filter(functions.col("check").equalTo(RAW_CANDIDATE));
-        for (Row r : probable.join(raw.values(), probable.col("value").equalTo(raw.values().col("raw_value")), "left_semi")
-            .groupBy("column").count().collectAsList()) {
+        for (Row r : probable.join(confirmed(raw, probable, candidates <= broadcastCandidates), functions.col("value").equalTo(functions.col("raw_value")),
+            "left_semi").groupBy("column").count().collectAsList()) {
           hits.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put("raw_identifier", r.getLong(1));
         }
       }

@@ -1,0 +1,73 @@
+package dev.deid.bench;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.ListenerNotFoundException;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+
+/**
+ * The most heap a run kept live: after every garbage collection, the heap still in use, and the
+ * largest of those. A peak of heap used only says how far the collector let garbage pile up
+ * before collecting; this says what the run needed.
+ */
+final class HeapWatch implements AutoCloseable {
+  private final AtomicLong maxAfterCollection = new AtomicLong();
+  private final AtomicLong collections = new AtomicLong();
+  private final List<NotificationEmitter> emitters = new ArrayList<>();
+  private final NotificationListener listener = (notification, handback) -> {
+    if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+      return;
+    }
+    GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+    long used = 0;
+    for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+      if (isHeap(pool.getKey())) {
+        used += pool.getValue().getUsed();
+      }
+    }
+    maxAfterCollection.accumulateAndGet(used, Math::max);
+    collections.incrementAndGet();
+  };
+
+  HeapWatch() {
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof NotificationEmitter emitter) {
+        emitter.addNotificationListener(listener, null, null);
+        emitters.add(emitter);
+      }
+    }
+  }
+
+  private static boolean isHeap(String pool) {
+    return ManagementFactory.getMemoryPoolMXBeans().stream()
+        .anyMatch(p -> p.getName().equals(pool) && p.getType() == MemoryType.HEAP);
+  }
+
+  long maxLiveMiB() {
+    return maxAfterCollection.get() >> 20;
+  }
+
+  long collections() {
+    return collections.get();
+  }
+
+  @Override
+  public void close() {
+    for (NotificationEmitter emitter : emitters) {
+      try {
+        emitter.removeNotificationListener(listener);
+      } catch (ListenerNotFoundException e) {
+        // never added to this one
+      }
+    }
+  }
+}
