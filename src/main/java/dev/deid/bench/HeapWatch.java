@@ -21,7 +21,6 @@ import javax.management.openmbean.CompositeData;
  */
 final class HeapWatch implements AutoCloseable {
   private final AtomicLong maxAfterCollection = new AtomicLong();
-  private final AtomicLong collections = new AtomicLong();
   private final List<NotificationEmitter> emitters = new ArrayList<>();
   private final NotificationListener listener = (notification, handback) -> {
     if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
@@ -35,7 +34,6 @@ final class HeapWatch implements AutoCloseable {
       }
     }
     maxAfterCollection.accumulateAndGet(used, Math::max);
-    collections.incrementAndGet();
   };
 
   HeapWatch() {
@@ -54,10 +52,6 @@ final class HeapWatch implements AutoCloseable {
 
   long maxLiveMiB() {
     return maxAfterCollection.get() >> 20;
-  }
-
-  long collections() {
-    return collections.get();
   }
 
   @Override

@@ -128,7 +128,7 @@ final class Outputs implements Stage<Outputs.Result> {
       Map<String, RunReport.LeakGuardReport> guarded = new LinkedHashMap<>();
       for (Prepared p : prepared) {
         guarded.put(p.output().name(), timer.time("leak_guard." + p.output().name(),
-            () -> guard(pending, p, rawValues, leaks)));
+            () -> guard(pending, p, rawValues, rowsBySource.get(p.output().source()), leaks)));
       }
       if (!leaks.isEmpty()) {
         throw dev.deid.errors.Errors.all(leaks);
@@ -146,13 +146,13 @@ final class Outputs implements Stage<Outputs.Result> {
    * personal-data patterns. A hit the spec does not allow becomes a problem in {@code leaks}.
    */
   private static RunReport.LeakGuardReport guard(RunContext context, Prepared p, Map<String, LeakGuard.RawValues> rawValues,
-      List<String> leaks) {
+      long rowsLeft, List<String> leaks) {
     SourceSpec source = context.spec().source(p.output().source());
     List<String> directIdentifiers = source.columns().values().stream()
         .filter(c -> c.columnClass() == dev.deid.config.ColumnClass.DIRECT_IDENTIFIER).map(ColumnSpec::name).toList();
     // Every raw value, those of rows pending deletion too: a superset, and a scan without the deletion's matching.
     LeakGuard.RawValues raw = rawValues.computeIfAbsent(source.name(),
-        s -> LeakGuard.RawValues.of(context.readEveryRow(source), directIdentifiers, context.everyRow(source)));
+        s -> LeakGuard.RawValues.of(context.readEveryRow(source), directIdentifiers, context.everyRow(source, rowsLeft)));
     Map<String, ColumnSpec> byOutputName = new LinkedHashMap<>();
     p.columns().forEach(c -> byOutputName.put(c.outputName(), c));
     java.util.Set<String> text = new java.util.LinkedHashSet<>();

@@ -70,10 +70,10 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
     return version == null ? store.read(rawTable(source)) : store.read(rawTable(source), version);
   }
 
-  /** The rows {@link #readEveryRow} gives: counted by the pending deletion's plan, else counted. */
-  long everyRow(SourceSpec source) {
+  /** The rows {@link #readEveryRow} gives, knowing the {@code rowsLeft} that {@link #read} gives: they differ by a pending deletion. */
+  long everyRow(SourceSpec source, long rowsLeft) {
     dev.deid.io.PhysicalDelete.Plan pending = pendingDeletions.get(source.name());
-    return pending != null ? pending.rows() : readEveryRow(source).count();
+    return pending != null ? pending.rows() : rowsLeft;
   }
 
   /** The rows {@link #read} gives: those the pending deletion's plan leaves (counted by the plan), else a count. */

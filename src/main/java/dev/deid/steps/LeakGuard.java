@@ -61,24 +61,25 @@ public final class LeakGuard {
   }
 
   /**
-   * Up to this many candidate cells, their distinct values are broadcast to the scan of the raw
-   * values (tens of MiB at most); beyond, the two are joined by a shuffle.
+   * Up to this many candidate cells, a hash of each distinct one is broadcast to the scan of the
+   * raw values (8 bytes a value, whatever its length); beyond, the two are joined by a shuffle.
    */
   static final long BROADCAST_CANDIDATES = 1_000_000;
 
   private LeakGuard() {}
 
   /**
-   * The raw values among the candidates: false positives of the filter are about one cell in a
-   * hundred, so at scale there are always some, and joining them with every raw value by a shuffle
-   * would move the whole raw table; with the candidates broadcast, the raw values are filtered in
-   * one scan and only those that match, true leaks, go on to be counted per column.
+   * The raw values that may be among the candidates: false positives of the filter are about one
+   * cell in a hundred, so at scale there are always some, and joining the candidates with every raw
+   * value by a shuffle would move the whole raw table. Raw values are kept when their hash is a
+   * candidate's, in one scan with the hashes broadcast; the few kept, true leaks and rare hash
+   * collisions, are then compared with the candidates exactly.
    */
   private static Dataset<Row> confirmed(RawValues raw, Dataset<Row> probable, boolean broadcast) {
-    Dataset<Row> values = probable.select(functions.col("value").as("candidate")).distinct();
-    Dataset<Row> build = broadcast ? functions.broadcast(values) : values;
-    return raw.values().join(build, functions.col("raw_value").equalTo(functions.col("candidate")), "left_semi")
-        .select("raw_value").distinct();
+    Dataset<Row> hashes = probable.select(functions.xxhash64(functions.col("value")).as("candidate_hash")).distinct();
+    Dataset<Row> build = broadcast ? functions.broadcast(hashes) : hashes;
+    return raw.values().join(build, functions.xxhash64(functions.col("raw_value")).equalTo(functions.col("candidate_hash")),
+        "left_semi").select("raw_value").distinct();
   }
 
   /**
