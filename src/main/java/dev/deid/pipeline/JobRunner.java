@@ -154,16 +154,17 @@ public final class JobRunner {
     } finally {
       planned.release();
     }
-    Map<String, Long> versions = new LinkedHashMap<>();
+    RunContext pinned;
     try (outputs) {
       recorder.deletion(deletion);
+      Map<String, Long> versions = new LinkedHashMap<>();
       for (SourceSpec source : spec.sources().values()) {
         versions.put(source.name(), store.latestVersion(context.rawTable(source)));
       }
       recorder.inputVersions(versions);
-      recorder.outputs(new Outputs(keys.previousKeyIds(), budget, outputs, timer).run(context.withInputVersions(versions)));
+      pinned = context.withInputVersions(versions);
+      recorder.outputs(new Outputs(keys.previousKeyIds(), budget, outputs, timer).run(pinned));
     }
-    RunContext pinned = context.withInputVersions(versions);
     recorder.recalls(timer.time("recalls", () -> Recalls.write(pinned, deletion.recalls())));
     recorder.releases(new Releases(budget, timer).run(pinned));
     recorder.ledgerCharges(timer.time("ledger_charges", budget::chargesForAudit));

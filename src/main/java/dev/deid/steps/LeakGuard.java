@@ -139,8 +139,9 @@ public final class LeakGuard {
       }
       if (candidates > 0) {
         Dataset<Row> probable = found.filter(functions.col("check").equalTo(RAW_CANDIDATE));
-        for (Row r : probable.join(confirmed(raw, probable, candidates <= broadcastCandidates), functions.col("value").equalTo(functions.col("raw_value")),
-            "left_semi").groupBy("column").count().collectAsList()) {
+        Dataset<Row> confirmed = confirmed(raw, probable, candidates <= broadcastCandidates);
+        for (Row r : probable.join(confirmed, functions.col("value").equalTo(functions.col("raw_value")), "left_semi")
+            .groupBy("column").count().collectAsList()) {
           hits.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put("raw_identifier", r.getLong(1));
         }
       }
