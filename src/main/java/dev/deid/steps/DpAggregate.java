@@ -14,7 +14,9 @@ import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
+import org.apache.spark.unsafe.types.UTF8String;
 import scala.Tuple2;
 
 /**
@@ -51,29 +53,35 @@ public final class DpAggregate {
 
   /**
    * Exact statistics of every group after contribution bounding, in one shuffle of the input's
-   * rows: they are partitioned and sorted by privacy unit, each partition bounds its units and sums
-   * what they keep per group ({@link BoundedContributions}), and only those per-partition totals,
-   * one per group, cross the network again. The seed is the run's secret; see
-   * {@link BoundedContributions} for how it chooses rows.
+   * rows: they are partitioned and sorted by a hash of the privacy unit, each partition bounds its
+   * units and sums what they keep per group ({@link BoundedContributions}), and only those
+   * per-partition totals, one per group, cross the network again. The seed is the run's secret;
+   * see {@link BoundedContributions} for how it chooses rows.
    */
   public static List<GroupStatistics> statistics(Dataset<Row> input, ReleaseSpec release, long seed) {
+    Column unit = functions.col("`" + release.privacyUnit() + "`").cast("string");
     List<Column> select = new ArrayList<>();
-    select.add(functions.col("`" + release.privacyUnit() + "`").cast("string").as("deid_unit"));
+    select.add(functions.xxhash64(unit).as("deid_unit_hash"));
+    select.add(unit.as("deid_unit"));
     select.addAll(groupColumns(release));
-    for (int a = 0; a < release.aggregates().size(); a++) {
+    int[] valueField = new int[release.aggregates().size()];
+    for (int a = 0; a < valueField.length; a++) {
       String column = release.aggregates().get(a).column();
-      select.add(column == null ? functions.lit(null).cast("double").as("deid_value_" + a)
-          : functions.col("`" + column + "`").cast("double").as("deid_value_" + a));
+      // A count reads no value, so none crosses the shuffle for it.
+      valueField[a] = column == null ? -1 : select.size();
+      if (column != null) {
+        select.add(functions.col("`" + column + "`").cast("double").as("deid_value_" + a));
+      }
     }
-    // Sorting by a hash of the unit first lets nearly every comparison end on the sort's 8-byte prefix
-    // (identifiers often share theirs); the unit itself, second, keeps colliding units apart.
-    select.add(functions.xxhash64(functions.col("`" + release.privacyUnit() + "`").cast("string")).as("deid_unit_hash"));
+    // The hash alone as sort key: it fits the sort's 8-byte prefix, so the rows are radix-sorted
+    // without a single comparison of units, which BoundedContributions tells apart itself.
     Dataset<Row> rows = input.select(select.toArray(Column[]::new)).filter(functions.col("deid_unit").isNotNull())
         .repartition(functions.col("deid_unit_hash"))
-        .sortWithinPartitions("deid_unit_hash", "deid_unit");
-    BoundPartition bound = new BoundPartition(release.aggregates(), release.bounds(), seed, release.groupBy().size());
-    List<GroupStatistics> groups = new ArrayList<>(
-        rows.toJavaRDD().mapPartitionsToPair(bound).reduceByKey(BoundedContributions::plus).values().collect());
+        .sortWithinPartitions("deid_unit_hash");
+    BoundPartition bound = new BoundPartition(release.aggregates(), release.bounds(), seed, release.groupBy().size(), valueField);
+    // Spark's internal rows, not Rows: converting every row to a Row costs as much as the bounding.
+    List<GroupStatistics> groups = new ArrayList<>(rows.queryExecution().toRdd().toJavaRDD()
+        .mapPartitionsToPair(bound).reduceByKey(BoundedContributions::plus).values().collect());
     // In key order, so that two runs on the same data release their groups in the same order.
     groups.sort((a, b) -> compareKeys(a.key(), b.key()));
     return groups;
@@ -89,23 +97,31 @@ public final class DpAggregate {
     return Integer.compare(a.size(), b.size());
   }
 
-  /** Bounds the units of one partition (sorted by unit) and emits its per-group totals. */
-  private record BoundPartition(List<Aggregate> aggregates, ContributionBounds bounds, long seed, int keys)
-      implements PairFlatMapFunction<Iterator<Row>, List<String>, GroupStatistics> {
+  /** Bounds the units of one partition (sorted by unit hash) and emits its per-group totals. */
+  private record BoundPartition(List<Aggregate> aggregates, ContributionBounds bounds, long seed, int keys, int[] valueField)
+      implements PairFlatMapFunction<Iterator<InternalRow>, List<String>, GroupStatistics> {
     @Override
-    public Iterator<Tuple2<List<String>, GroupStatistics>> call(Iterator<Row> rows) {
+    public Iterator<Tuple2<List<String>, GroupStatistics>> call(Iterator<InternalRow> rows) {
       BoundedContributions contributions = new BoundedContributions(aggregates, bounds, seed);
+      UTF8String lastUnit = null;
+      String unit = null;
       while (rows.hasNext()) {
-        Row row = rows.next();
+        InternalRow row = rows.next();
+        UTF8String rowUnit = row.getUTF8String(1);
+        // The same String for a unit's every row lets the accumulator recognize it without comparing.
+        if (!rowUnit.equals(lastUnit)) {
+          lastUnit = rowUnit.clone();
+          unit = rowUnit.toString();
+        }
         String[] group = new String[keys];
         for (int g = 0; g < keys; g++) {
-          group[g] = row.getString(1 + g);
+          group[g] = row.getUTF8String(2 + g).toString();
         }
-        double[] values = new double[aggregates.size()];
+        double[] values = new double[valueField.length];
         for (int a = 0; a < values.length; a++) {
-          values[a] = row.isNullAt(1 + keys + a) ? Double.NaN : row.getDouble(1 + keys + a);
+          values[a] = valueField[a] < 0 || row.isNullAt(valueField[a]) ? Double.NaN : row.getDouble(valueField[a]);
         }
-        contributions.add(row.getString(0), List.of(group), values);
+        contributions.add(row.getLong(0), unit, List.of(group), values);
       }
       List<Tuple2<List<String>, GroupStatistics>> totals = new ArrayList<>();
       for (GroupStatistics g : contributions.finish()) {

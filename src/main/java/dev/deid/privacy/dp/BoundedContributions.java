@@ -9,7 +9,9 @@ import java.util.SplittableRandom;
 
 /**
  * Contribution bounding and the exact statistics of what it keeps, one privacy unit at a time.
- * Rows arrive grouped by unit (all of a unit's rows one after the other, in any order). Of each
+ * Rows arrive grouped by a hash of their unit: all rows of the units that share a hash one after
+ * the other, in any order, so a sort by the hash alone suffices; units whose hashes collide are
+ * still told apart by the unit itself. Of each
  * unit, at most {@code maxRowsPerGroup} rows per group are kept, by reservoir sampling, and at most
  * {@code maxGroups} of its groups, uniformly at random; a unit's choices come from a generator
  * seeded with the run's secret seed and the unit alone, so they never depend on other units or on
@@ -24,11 +26,17 @@ public final class BoundedContributions {
   private final long seed;
   private final int sumCount;
   private final int quantileCount;
+  /** Per fixed-point sum, in order: its aggregate, its term and the magnitude it is clamped to. */
+  private final int[] sumAggregate;
+  private final Aggregate.SumTerm[] sumTerm;
+  private final long[] sumMax;
   private final Map<List<String>, Totals> groups = new HashMap<>();
 
-  private String unit;
-  private SplittableRandom random;
-  private final Map<List<String>, Reservoir> unitGroups = new LinkedHashMap<>();
+  private long unitHash;
+  /** The units of the current hash, nearly always one. */
+  private final Map<String, UnitRows> open = new LinkedHashMap<>();
+  private String lastUnit;
+  private UnitRows lastRows;
 
   public BoundedContributions(List<Aggregate> aggregates, ContributionBounds bounds, long seed) {
     this.aggregates = List.copyOf(aggregates);
@@ -36,6 +44,17 @@ public final class BoundedContributions {
     this.seed = seed;
     this.sumCount = aggregates.stream().mapToInt(a -> a.sumTerms().size()).sum();
     this.quantileCount = (int) aggregates.stream().filter(a -> a.kind() == Aggregate.Kind.QUANTILES).count();
+    this.sumAggregate = new int[sumCount];
+    this.sumTerm = new Aggregate.SumTerm[sumCount];
+    this.sumMax = new long[sumCount];
+    int s = 0;
+    for (int a = 0; a < aggregates.size(); a++) {
+      for (Aggregate.SumTerm term : aggregates.get(a).sumTerms()) {
+        sumAggregate[s] = a;
+        sumTerm[s] = term;
+        sumMax[s++] = aggregates.get(a).maxAbsFixedPoint(term).longValueExact();
+      }
+    }
   }
 
   /**
@@ -43,17 +62,28 @@ public final class BoundedContributions {
    * ignored for counts). A unit must not reappear once another unit's rows have started.
    */
   public void add(String unit, List<String> group, double[] values) {
-    if (!unit.equals(this.unit)) {
-      finishUnit();
-      this.unit = unit;
-      this.random = new SplittableRandom(seed ^ hash64(unit));
+    add(hash64(unit), unit, group, values);
+  }
+
+  /**
+   * One input row with its unit's hash, which may be any function of the unit. A unit must not
+   * reappear once rows of another hash have started.
+   */
+  public void add(long unitHash, String unit, List<String> group, double[] values) {
+    if (unit != lastUnit && !unit.equals(lastUnit)) {
+      if (unitHash != this.unitHash || open.isEmpty()) {
+        finishUnits();
+        this.unitHash = unitHash;
+      }
+      lastRows = open.computeIfAbsent(unit, u -> new UnitRows(new SplittableRandom(seed ^ hash64(u))));
+      lastUnit = unit;
     }
-    unitGroups.computeIfAbsent(group, g -> new Reservoir(bounds.maxRowsPerGroup())).offer(values, random);
+    lastRows.groups.computeIfAbsent(group, g -> new Reservoir(bounds.maxRowsPerGroup())).offer(values, lastRows.random);
   }
 
   /** The exact statistics of every group seen, after bounding; the accumulator is empty afterwards. */
   public List<GroupStatistics> finish() {
-    finishUnit();
+    finishUnits();
     List<GroupStatistics> result = new ArrayList<>(groups.size());
     groups.forEach((key, t) -> result.add(new GroupStatistics(key, t.rows, t.units, t.sums, t.histograms)));
     groups.clear();
@@ -88,7 +118,10 @@ public final class BoundedContributions {
    * holds whatever floating-point rounding did.
    */
   public static long fixedPointTerm(Aggregate a, Aggregate.SumTerm term, double value) {
-    long max = a.maxAbsFixedPoint(term).longValueExact();
+    return fixedPointTerm(a, term, value, a.maxAbsFixedPoint(term).longValueExact());
+  }
+
+  private static long fixedPointTerm(Aggregate a, Aggregate.SumTerm term, double value, long max) {
     long fixed = Math.round(a.term(term, clampedValue(a, value)) * Aggregate.FIXED_POINT);
     return Math.max(-max, Math.min(max, fixed));
   }
@@ -97,15 +130,19 @@ public final class BoundedContributions {
     return Double.isNaN(value) ? a.lower() : Math.min(a.upper(), Math.max(a.lower(), value));
   }
 
-  private void finishUnit() {
-    if (unit == null) {
-      return;
-    }
-    List<Map.Entry<List<String>, Reservoir>> chosen = new ArrayList<>(unitGroups.entrySet());
+  private void finishUnits() {
+    open.values().forEach(this::finishUnit);
+    open.clear();
+    lastUnit = null;
+    lastRows = null;
+  }
+
+  private void finishUnit(UnitRows unit) {
+    List<Map.Entry<List<String>, Reservoir>> chosen = new ArrayList<>(unit.groups.entrySet());
     int keep = Math.min(bounds.maxGroups(), chosen.size());
     // A partial Fisher-Yates shuffle: the first `keep` entries are a uniform choice of groups.
     for (int i = 0; i < keep; i++) {
-      int j = i + random.nextInt(chosen.size() - i);
+      int j = i + unit.random.nextInt(chosen.size() - i);
       Map.Entry<List<String>, Reservoir> swap = chosen.get(i);
       chosen.set(i, chosen.get(j));
       chosen.set(j, swap);
@@ -114,9 +151,13 @@ public final class BoundedContributions {
       Totals totals = groups.computeIfAbsent(chosen.get(i).getKey(), k -> new Totals(sumCount, quantileCount));
       totals.add(chosen.get(i).getValue());
     }
-    unitGroups.clear();
-    unit = null;
-    random = null;
+  }
+
+  /** One unit's rows so far, by group, and the generator of its choices. */
+  private record UnitRows(SplittableRandom random, Map<List<String>, Reservoir> groups) {
+    UnitRows(SplittableRandom random) {
+      this(random, new LinkedHashMap<>());
+    }
   }
 
   /** A 64-bit FNV-1a hash of the unit: a seed for its generator, not a security boundary. */
@@ -168,15 +209,14 @@ public final class BoundedContributions {
       rows += reservoir.size;
       for (int r = 0; r < reservoir.size; r++) {
         double[] values = reservoir.kept[r];
-        int s = 0;
+        for (int s = 0; s < sums.length; s++) {
+          int a = sumAggregate[s];
+          sums[s] += fixedPointTerm(aggregates.get(a), sumTerm[s], values[a], sumMax[s]);
+        }
         int q = 0;
-        for (int a = 0; a < aggregates.size(); a++) {
-          Aggregate aggregate = aggregates.get(a);
-          for (Aggregate.SumTerm term : aggregate.sumTerms()) {
-            sums[s++] += fixedPointTerm(aggregate, term, values[a]);
-          }
-          if (aggregate.kind() == Aggregate.Kind.QUANTILES) {
-            histograms[q++][bin(aggregate, values[a])]++;
+        for (int a = 0; q < histograms.length; a++) {
+          if (aggregates.get(a).kind() == Aggregate.Kind.QUANTILES) {
+            histograms[q++][bin(aggregates.get(a), values[a])]++;
           }
         }
       }

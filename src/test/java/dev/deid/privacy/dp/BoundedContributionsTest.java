@@ -93,6 +93,31 @@ class BoundedContributionsTest {
     assertArrayEquals(a.get(0).sums(), b.get(0).sums());
   }
 
+  /** Units whose hashes collide arrive interleaved after a sort by hash; each keeps its own bounds. */
+  @Test
+  void unitsSharingAHash_areBoundedApart_andChooseAsTheyWouldAlone() {
+    ContributionBounds bounds = new ContributionBounds(1, 1);
+    BoundedContributions shared = new BoundedContributions(List.of(COUNT, SUM), bounds, 5);
+    BoundedContributions apart = new BoundedContributions(List.of(COUNT, SUM), bounds, 5);
+    for (int r = 0; r < 6; r++) {
+      for (String unit : List.of("a", "b")) {
+        shared.add(7L, unit, List.of("g" + r % 3), amount(unit.equals("a") ? 1 + r : 10 * (1 + r)));
+      }
+    }
+    for (String unit : List.of("a", "b")) {
+      for (int r = 0; r < 6; r++) {
+        apart.add(unit, List.of("g" + r % 3), amount(unit.equals("a") ? 1 + r : 10 * (1 + r)));
+      }
+    }
+    List<GroupStatistics> sharedGroups = shared.finish();
+    assertEquals(2, sharedGroups.stream().mapToLong(GroupStatistics::units).sum(), "two units, not one");
+    assertEquals(2, sharedGroups.stream().mapToLong(GroupStatistics::rows).sum(), "one row each");
+    Map<List<String>, GroupStatistics> a = byKey(sharedGroups);
+    Map<List<String>, GroupStatistics> b = byKey(apart.finish());
+    assertEquals(b.keySet(), a.keySet());
+    b.forEach((key, g) -> assertArrayEquals(g.sums(), a.get(key).sums(), key.toString()));
+  }
+
   @Test
   void partialStatistics_addUp() {
     GroupStatistics x = new GroupStatistics(List.of("g"), 3, 2, new long[] {5, -1}, new long[][] {{1, 2}});
