@@ -3,11 +3,21 @@ package dev.deid;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
 /** The one local SparkSession of the test JVM: local[2], UI off, few shuffle partitions, UTC. */
 public final class TestSpark {
   private static SparkSession session;
+  /** Directories made for this JVM's tests, deleted when it exits so runs do not pile up in /tmp. */
+  private static final List<Path> TEMPORARY = new ArrayList<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(TestSpark::deleteTemporary, "deid-test-temp-cleanup"));
+  }
 
   private TestSpark() {}
 
@@ -34,9 +44,27 @@ public final class TestSpark {
 
   public static Path tempDirectory(String prefix) {
     try {
-      return Files.createTempDirectory("deid-" + prefix);
+      Path directory = Files.createTempDirectory("deid-" + prefix);
+      synchronized (TEMPORARY) {
+        TEMPORARY.add(directory);
+      }
+      return directory;
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteTemporary() {
+    List<Path> directories;
+    synchronized (TEMPORARY) {
+      directories = List.copyOf(TEMPORARY);
+    }
+    for (Path directory : directories) {
+      try (Stream<Path> paths = Files.walk(directory)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // Best effort at exit: a directory left behind costs disk, never a result.
+      }
     }
   }
 }
