@@ -2,21 +2,25 @@ package dev.deid.steps;
 
 import dev.deid.privacy.PiiPatterns;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.sketch.BloomFilter;
+import org.apache.spark.util.sketch.IncompatibleMergeException;
 
 /**
  * The check of an output before the run deletes or writes anything: does any of its text cells
@@ -45,6 +49,13 @@ public final class LeakGuard {
     }
   }
 
+  /**
+   * The largest filter built, 128 MiB of bits, of which each task filling it and the driver
+   * merging hold one: beyond about 110 million raw values the false-positive rate rises (and with
+   * it the exact comparisons), never the memory.
+   */
+  static final long MAX_FILTER_BITS = 1L << 30;
+
   /** A source's raw direct-identifier values, as text, one column {@code raw_value}, with a filter of them. */
   public record RawValues(Dataset<Row> values, Broadcast<BloomFilter> filter) {
     public static RawValues of(Dataset<Row> raw, List<String> directIdentifiers, long rows) {
@@ -54,9 +65,41 @@ public final class LeakGuard {
       Column[] values = directIdentifiers.stream().map(c -> functions.col("`" + c + "`").cast(DataTypes.StringType)).toArray(Column[]::new);
       Dataset<Row> stacked = raw.select(functions.explode(functions.array(values)).as("raw_value"))
           .filter(functions.col("raw_value").isNotNull().and(functions.length(functions.col("raw_value")).gt(0)));
-      BloomFilter filter = stacked.stat().bloomFilter("raw_value", Math.max(1_000, rows * directIdentifiers.size()), BLOOM_FPP);
+      long expected = Math.max(1_000, rows * directIdentifiers.size());
+      BloomFilter filter = filterOf(stacked, expected, Math.min(BloomFilter.optimalNumOfBits(expected, BLOOM_FPP), MAX_FILTER_BITS));
       Broadcast<BloomFilter> broadcast = JavaSparkContext.fromSparkContext(raw.sparkSession().sparkContext()).broadcast(filter);
       return new RawValues(stacked, broadcast);
+    }
+  }
+
+  /**
+   * A filter of a one-column text dataset's values, of {@code bits} bits. Not Spark's
+   * {@code stat().bloomFilter}: that one caps any filter at 4 million items and 64 million bits
+   * whatever it is asked for, so that at 10 million customers nearly every cell was a candidate.
+   * Each task fills a filter of the full size, so there are only as many tasks as cores.
+   */
+  static BloomFilter filterOf(Dataset<Row> values, long expected, long bits) {
+    int tasks = Math.max(1, values.sparkSession().sparkContext().defaultParallelism());
+    return values.coalesce(tasks).queryExecution().toRdd().toJavaRDD().mapPartitions(new FillFilter(expected, bits))
+        .reduce(LeakGuard::merged);
+  }
+
+  private record FillFilter(long expected, long bits) implements FlatMapFunction<Iterator<InternalRow>, BloomFilter> {
+    @Override
+    public Iterator<BloomFilter> call(Iterator<InternalRow> rows) {
+      BloomFilter filter = BloomFilter.create(expected, bits);
+      while (rows.hasNext()) {
+        filter.putBinary(rows.next().getUTF8String(0).getBytes());
+      }
+      return List.of(filter).iterator();
+    }
+  }
+
+  private static BloomFilter merged(BloomFilter a, BloomFilter b) {
+    try {
+      return a.mergeInPlace(b);
+    } catch (IncompatibleMergeException e) {
+      throw new IllegalStateException("filters of one size and hash count cannot be incompatible", e);
     }
   }
 
