@@ -70,7 +70,7 @@ public final class BoundedContributions {
    * reappear once rows of another hash have started.
    */
   public void add(long unitHash, String unit, List<String> group, double[] values) {
-    if (unit != lastUnit && !unit.equals(lastUnit)) {
+    if (!unit.equals(lastUnit)) {
       if (unitHash != this.unitHash || open.isEmpty()) {
         finishUnits();
         this.unitHash = unitHash;

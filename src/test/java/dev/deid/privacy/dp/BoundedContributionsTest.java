@@ -71,11 +71,15 @@ class BoundedContributionsTest {
     }
   }
 
+  /** Count and sum, each unit keeping one row of one group. */
+  static BoundedContributions oneRowOfOneGroup(long seed) {
+    return new BoundedContributions(List.of(COUNT, SUM), new ContributionBounds(1, 1), seed);
+  }
+
   @Test
   void aUnitsChoice_doesNotDependOnTheUnitsBeforeIt() {
-    ContributionBounds bounds = new ContributionBounds(1, 1);
-    BoundedContributions alone = new BoundedContributions(List.of(COUNT, SUM), bounds, 99);
-    BoundedContributions afterOthers = new BoundedContributions(List.of(COUNT, SUM), bounds, 99);
+    BoundedContributions alone = oneRowOfOneGroup(99);
+    BoundedContributions afterOthers = oneRowOfOneGroup(99);
     for (int other = 0; other < 20; other++) {
       afterOthers.add("other" + other, List.of("elsewhere"), amount(1));
     }
@@ -96,9 +100,8 @@ class BoundedContributionsTest {
   /** Units whose hashes collide arrive interleaved after a sort by hash; each keeps its own bounds. */
   @Test
   void unitsSharingAHash_areBoundedApart_andChooseAsTheyWouldAlone() {
-    ContributionBounds bounds = new ContributionBounds(1, 1);
-    BoundedContributions shared = new BoundedContributions(List.of(COUNT, SUM), bounds, 5);
-    BoundedContributions apart = new BoundedContributions(List.of(COUNT, SUM), bounds, 5);
+    BoundedContributions shared = oneRowOfOneGroup(5);
+    BoundedContributions apart = oneRowOfOneGroup(5);
     for (int r = 0; r < 6; r++) {
       for (String unit : List.of("a", "b")) {
         shared.add(7L, unit, List.of("g" + r % 3), amount(unit.equals("a") ? 1 + r : 10 * (1 + r)));
