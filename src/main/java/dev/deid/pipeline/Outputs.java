@@ -126,9 +126,13 @@ final class Outputs implements Stage<Outputs.Result> {
       Map<String, LeakGuard.RawValues> rawValues = new LinkedHashMap<>();
       List<String> leaks = new ArrayList<>();
       Map<String, RunReport.LeakGuardReport> guarded = new LinkedHashMap<>();
-      for (Prepared p : prepared) {
-        guarded.put(p.output().name(), timer.time("leak_guard." + p.output().name(),
-            () -> guard(pending, p, rawValues, rowsBySource.get(p.output().source()), leaks)));
+      try {
+        for (Prepared p : prepared) {
+          guarded.put(p.output().name(), timer.time("leak_guard." + p.output().name(),
+              () -> guard(pending, p, rawValues, rowsBySource.get(p.output().source()), leaks)));
+        }
+      } finally {
+        rawValues.values().forEach(LeakGuard.RawValues::release);
       }
       if (!leaks.isEmpty()) {
         throw dev.deid.errors.Errors.all(leaks);

@@ -1,6 +1,7 @@
 package dev.deid.steps;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deid.TestSpark;
@@ -59,6 +60,14 @@ class LeakGuardTest {
       assertEquals(2L, hits.of("note", "email"), hits.toString());
       assertEquals(2L, hits.of("code", "mobile"), hits.toString());
     }
+  }
+
+  @Test
+  void release_freesTheFilter() {
+    LeakGuard.RawValues raw = raw();
+    assertTrue(raw.filter().value().mightContainString("user3@example.cn"));
+    raw.release();
+    assertThrows(org.apache.spark.SparkException.class, () -> raw.filter().value());
   }
 
   /**
