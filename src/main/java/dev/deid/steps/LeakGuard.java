@@ -13,8 +13,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
@@ -78,13 +78,21 @@ public final class LeakGuard {
   }
 
   /**
+   * What the tasks' filters may weigh together when they reach the driver to be merged: well
+   * within Spark's default limit on an action's results ({@code spark.driver.maxResultSize}, 1 GiB).
+   */
+  static final long MAX_FILTERS_BYTES = 256L << 20;
+
+  /**
    * A filter of a one-column text dataset's values, of {@code bits} bits. Not Spark's
    * {@code stat().bloomFilter}: that one caps any filter at 4 million items and 64 million bits
    * whatever it is asked for, so that at 10 million customers nearly every cell was a candidate.
-   * Each task fills a filter of the full size, so there are only as many tasks as cores.
+   * Each task fills a filter of the full size, so there are as many tasks as cores, but no more
+   * than {@link #MAX_FILTERS_BYTES} of filters.
    */
   static BloomFilter filterOf(Dataset<Row> values, long expected, long bits) {
-    int tasks = Math.max(1, values.sparkSession().sparkContext().defaultParallelism());
+    long fit = MAX_FILTERS_BYTES / Math.max(1, bits / 8);
+    int tasks = (int) Math.max(1, Math.min(values.sparkSession().sparkContext().defaultParallelism(), fit));
     return values.coalesce(tasks).queryExecution().toRdd().toJavaRDD().mapPartitions(new FillFilter(expected, bits))
         .reduce(LeakGuard::merged);
   }
