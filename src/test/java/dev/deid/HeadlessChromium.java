@@ -43,12 +43,12 @@ public final class HeadlessChromium {
   }
 
   private static String run(String... args) throws Exception {
-    Path profile = Files.createTempDirectory("deid-chromium");
+    Path profile = TestSpark.tempDirectory("chromium");
     List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--virtual-time-budget=5000", "--user-data-dir=" + profile));
     command.addAll(List.of(args));
-    Path out = Files.createTempFile("deid-chromium", ".out");
+    Path out = profile.resolve("stdout.txt");
     Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     if (!process.waitFor(2, TimeUnit.MINUTES)) {
       process.destroyForcibly();

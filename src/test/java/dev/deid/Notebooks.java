@@ -23,14 +23,15 @@ public final class Notebooks {
       throw new AssertionError(NBCONVERT + " is missing: the notebook tests need Debian's jupyter-nbconvert, "
           + "python3-ipykernel, python3-pandas and python3-matplotlib (src/test/sh/test-tools installs them)");
     }
-    Path executed = Files.createTempDirectory("deid-notebook").resolve("executed.ipynb");
+    Path folder = TestSpark.tempDirectory("notebook");
+    Path executed = folder.resolve("executed.ipynb");
     ProcessBuilder builder = new ProcessBuilder(NBCONVERT.toString(), "--to", "notebook", "--execute",
         "--ExecutePreprocessor.timeout=600", "--output", executed.toString(), notebook.toAbsolutePath().toString())
         .redirectErrorStream(true);
     builder.environment().put("DEID_WAREHOUSE", warehouse.toAbsolutePath().toString());
     // Debian's kernel is /usr/bin/python3 with Debian's packages, whatever python3 comes first on PATH.
     builder.environment().put("PATH", "/usr/bin:/bin:" + System.getenv("PATH"));
-    Path log = Files.createTempFile("deid-notebook", ".log");
+    Path log = folder.resolve("nbconvert.log");
     Process process = builder.redirectOutput(log.toFile()).start();
     if (!process.waitFor(10, TimeUnit.MINUTES)) {
       process.destroyForcibly();

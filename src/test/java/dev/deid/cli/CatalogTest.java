@@ -101,7 +101,7 @@ class CatalogTest {
     command.addAll(List.of("-Xmx2g", "-XX:+UseParallelGC", "-Dlog4j2.configurationFile=conf/log4j2.properties", "-cp",
         System.getProperty("java.class.path"), DeidCli.class.getName()));
     command.addAll(List.of(args));
-    Path log = Files.createTempFile("deid-child", ".log");
+    Path log = TestSpark.tempDirectory("child").resolve("child.log");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!process.waitFor(5, TimeUnit.MINUTES)) {
       process.destroyForcibly();
