@@ -3,12 +3,15 @@ package dev.deid.bench;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import javax.management.ListenerNotFoundException;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
@@ -21,6 +24,8 @@ import javax.management.openmbean.CompositeData;
  */
 final class HeapWatch implements AutoCloseable {
   private final AtomicLong maxAfterCollection = new AtomicLong();
+  private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+      .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
   private final List<NotificationEmitter> emitters = new ArrayList<>();
   private final NotificationListener listener = (notification, handback) -> {
     if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
@@ -29,7 +34,7 @@ final class HeapWatch implements AutoCloseable {
     GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
     long used = 0;
     for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-      if (isHeap(pool.getKey())) {
+      if (heapPools.contains(pool.getKey())) {
         used += pool.getValue().getUsed();
       }
     }
@@ -43,11 +48,6 @@ final class HeapWatch implements AutoCloseable {
         emitters.add(emitter);
       }
     }
-  }
-
-  private static boolean isHeap(String pool) {
-    return ManagementFactory.getMemoryPoolMXBeans().stream()
-        .anyMatch(p -> p.getName().equals(pool) && p.getType() == MemoryType.HEAP);
   }
 
   long maxLiveMiB() {

@@ -117,10 +117,6 @@ public final class BoundedContributions {
    * One row's fixed-point term, clamped to the magnitude the sensitivity assumes, so the bound
    * holds whatever floating-point rounding did.
    */
-  public static long fixedPointTerm(Aggregate a, Aggregate.SumTerm term, double value) {
-    return fixedPointTerm(a, term, value, a.maxAbsFixedPoint(term).longValueExact());
-  }
-
   private static long fixedPointTerm(Aggregate a, Aggregate.SumTerm term, double value, long max) {
     long fixed = Math.round(a.term(term, clampedValue(a, value)) * Aggregate.FIXED_POINT);
     return Math.max(-max, Math.min(max, fixed));
