@@ -43,10 +43,13 @@ public final class Benchmark implements Callable<Integer> {
 
     Map<String, Long> rows = new LinkedHashMap<>();
     long copyStart = System.nanoTime();
-    for (String table : SampleData.tables()) {
-      var data = store.read(target.rawTable(table));
-      data.write().format("delta").mode("overwrite").save(target.root() + "/copy/" + table);
-      rows.put(table, store.lastOutputRows(target.root() + "/copy/" + table));
+    SparkJobWatch copyJobs = new SparkJobWatch(spark.sparkContext());
+    try (copyJobs) {
+      for (String table : SampleData.tables()) {
+        var data = store.read(target.rawTable(table));
+        data.write().format("delta").mode("overwrite").save(target.root() + "/copy/" + table);
+        rows.put(table, store.lastOutputRows(target.root() + "/copy/" + table));
+      }
     }
     double copySeconds = seconds(copyStart);
     long rawRows = rows.values().stream().mapToLong(Long::longValue).sum();
@@ -57,7 +60,8 @@ public final class Benchmark implements Callable<Integer> {
     double jobSeconds;
     long jobPeakHeap;
     long jobLiveHeap;
-    try (HeapWatch heap = new HeapWatch()) {
+    SparkJobWatch jobJobs = new SparkJobWatch(spark.sparkContext());
+    try (HeapWatch heap = new HeapWatch(); jobJobs) {
       long jobStart = System.nanoTime();
       report = new JobRunner(spark, new RunOptions(target, KeyRing.fromEnvironment(keyDir), now)).run(spec);
       jobSeconds = seconds(jobStart);
@@ -79,9 +83,17 @@ public final class Benchmark implements Callable<Integer> {
     System.out.printf("job total:                 %.2f s%n", jobSeconds);
     System.out.printf("plain copy of raw tables:  %.2f s (%,.0f rows/s)%n", copySeconds, rawRows / copySeconds);
     System.out.printf("ratio job/copy:            %.2f%n", jobSeconds / copySeconds);
+    printJobs("job", jobJobs, jobSeconds);
+    printJobs("copy", copyJobs, copySeconds);
     System.out.printf("heap during the job:       at most %d MiB live after a collection, peak used %d MiB "
         + "(each pool's peak, summed; driver and executors share this JVM)%n", jobLiveHeap, jobPeakHeap);
     return 0;
+  }
+
+  private static void printJobs(String span, SparkJobWatch jobs, double seconds) {
+    double busy = jobs.busyMillis() / 1000.0;
+    System.out.printf("Spark jobs of the %-5s    %,d jobs, %,d tasks; a job running %.2f s, driver alone %.2f s (%.0f %%)%n",
+        span + ":", jobs.jobs(), jobs.tasks(), busy, seconds - busy, 100 * (seconds - busy) / seconds);
   }
 
   private static long rowsIn(RunReport report, String output) {

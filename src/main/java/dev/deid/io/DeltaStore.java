@@ -16,7 +16,13 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.CommitInfo;
 import org.apache.spark.sql.functions;
+import scala.Option;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * All reads, writes and maintenance of Delta tables. Deletion here is physical: DELETE and MERGE
@@ -54,8 +60,17 @@ public final class DeltaStore implements TableStore {
   }
 
   public long latestVersion(String path) {
-    Row last = DeltaTable.forPath(spark, path).history(1).select("version").first();
-    return last.getLong(0);
+    return existing(path).version();
+  }
+
+  /**
+   * The table's current snapshot, from its log on the driver. Versions, properties, the id and
+   * commit metrics are read from it rather than through {@code DESCRIBE HISTORY} or
+   * {@code DESCRIBE DETAIL}, which run a Spark job each (history reads commits in tasks, detail
+   * aggregates the file list) for what the log already holds.
+   */
+  private Snapshot snapshot(String path) {
+    return DeltaLog.forTable(spark, new Path(path)).update(false, Option.empty(), Option.empty());
   }
 
   public Dataset<Row> read(String path, long version) {
@@ -67,12 +82,35 @@ public final class DeltaStore implements TableStore {
   }
 
   public Map<String, String> properties(String path) {
-    return DeltaTable.forPath(spark, path).detail().select("properties").first().getJavaMap(0);
+    return CollectionConverters.asJava(existing(path).metadata().configuration());
   }
 
   /** Delta's own id of the table: it survives renames, moves and reads by another path. */
   public String tableId(String path) {
-    return DeltaTable.forPath(spark, path).detail().select("id").first().getString(0);
+    return existing(path).metadata().id();
+  }
+
+  private Snapshot existing(String path) {
+    Snapshot snapshot = snapshot(path);
+    if (snapshot.version() < 0) {
+      throw new IllegalStateException("No Delta table at " + path);
+    }
+    return snapshot;
+  }
+
+  /** The metrics its last commit recorded (empty when the commit recorded none). */
+  private Map<String, String> lastCommitMetrics(String path) {
+    DeltaLog log = DeltaLog.forTable(spark, new Path(path));
+    long version = existing(path).version();
+    var changes = log.getChanges(version, Option.empty(), false);
+    while (changes.hasNext()) {
+      for (Action action : CollectionConverters.asJava(changes.next()._2())) {
+        if (action instanceof CommitInfo info && info.operationMetrics().isDefined()) {
+          return CollectionConverters.asJava(info.operationMetrics().get());
+        }
+      }
+    }
+    return Map.of();
   }
 
   @Override
@@ -182,8 +220,7 @@ public final class DeltaStore implements TableStore {
     if (latestVersion(path) == before) {
       return 0;
     }
-    Row metrics = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").first();
-    Map<String, String> m = metrics.getJavaMap(0);
+    Map<String, String> m = lastCommitMetrics(path);
     for (String key : List.of("numDeletedRows", "numTargetRowsDeleted")) {
       if (m.containsKey(key)) {
         return Long.parseLong(m.get(key));
@@ -306,7 +343,7 @@ public final class DeltaStore implements TableStore {
 
   /** Rows written by the table's last commit (a replace or an append). */
   public long lastOutputRows(String path) {
-    Map<String, String> m = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").first().getJavaMap(0);
+    Map<String, String> m = lastCommitMetrics(path);
     return Long.parseLong(m.getOrDefault("numOutputRows", "0"));
   }
 
