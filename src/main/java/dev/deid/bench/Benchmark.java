@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Generates N customers, copies the raw tables to Delta as a baseline, then runs the sample job on
- * the same raw tables and prints per-step wall time, rows/s, the job/copy ratio and the job's peak
- * heap.
+ * the same raw tables and prints per-step wall time, rows/s, the job/copy ratio, the Spark jobs of
+ * each with the time no job was running, and the job's peak heap.
  */
 @Command(mixinStandardHelpOptions = true, name = "benchmark", description = "Time the sample job against a plain Delta copy of the same raw tables.")
 public final class Benchmark implements Callable<Integer> {
