@@ -98,11 +98,9 @@ public final class DeltaStore implements TableStore {
     return snapshot;
   }
 
-  /** The metrics its last commit recorded (empty when the commit recorded none). */
-  private Map<String, String> lastCommitMetrics(String path) {
-    DeltaLog log = DeltaLog.forTable(spark, new Path(path));
-    long version = existing(path).version();
-    var changes = log.getChanges(version, Option.empty(), false);
+  /** The metrics the commit of {@code version} recorded (empty when it recorded none). */
+  private Map<String, String> commitMetrics(String path, long version) {
+    var changes = DeltaLog.forTable(spark, new Path(path)).getChanges(version, Option.empty(), false);
     while (changes.hasNext()) {
       for (Action action : CollectionConverters.asJava(changes.next()._2())) {
         if (action instanceof CommitInfo info && info.operationMetrics().isDefined()) {
@@ -217,10 +215,11 @@ public final class DeltaStore implements TableStore {
   }
 
   private long deletedRowsSince(String path, long before) {
-    if (latestVersion(path) == before) {
+    long after = latestVersion(path);
+    if (after == before) {
       return 0;
     }
-    Map<String, String> m = lastCommitMetrics(path);
+    Map<String, String> m = commitMetrics(path, after);
     for (String key : List.of("numDeletedRows", "numTargetRowsDeleted")) {
       if (m.containsKey(key)) {
         return Long.parseLong(m.get(key));
@@ -343,7 +342,7 @@ public final class DeltaStore implements TableStore {
 
   /** Rows written by the table's last commit (a replace or an append). */
   public long lastOutputRows(String path) {
-    Map<String, String> m = lastCommitMetrics(path);
+    Map<String, String> m = commitMetrics(path, latestVersion(path));
     return Long.parseLong(m.getOrDefault("numOutputRows", "0"));
   }
 
