@@ -52,19 +52,39 @@ public final class DpAggregate {
   }
 
   /**
-   * Exact statistics of every group after contribution bounding, in one shuffle of the input's
-   * rows: they are partitioned and sorted by a hash of the privacy unit, each partition bounds its
+   * Exact statistics of every group after contribution bounding, in at most one shuffle of the
+   * input's rows: they are partitioned by the privacy unit and sorted by its hash, each partition bounds its
    * units and sums what they keep per group ({@link BoundedContributions}), and only those
    * per-partition totals, one per group, cross the network again. The seed is the run's secret;
    * see {@link BoundedContributions} for how it chooses rows.
    */
   public static List<GroupStatistics> statistics(Dataset<Row> input, ReleaseSpec release, long seed) {
+    UnitRows rows = unitsTogether(input, release);
+    BoundPartition bound = new BoundPartition(release.aggregates(), release.bounds(), seed, release.groupBy().size(),
+        rows.valueField());
+    // Spark's internal rows, not Rows: converting every row to a Row costs as much as the bounding.
+    List<GroupStatistics> groups = new ArrayList<>(rows.rows().queryExecution().toRdd().toJavaRDD()
+        .mapPartitionsToPair(bound).reduceByKey(BoundedContributions::plus).values().collect());
+    // In key order, so that two runs on the same data release their groups in the same order.
+    groups.sort((a, b) -> compareKeys(a.key(), b.key()));
+    return groups;
+  }
+
+  /** The rows a release reads and, per aggregate, the field of its value (-1 for a count). */
+  record UnitRows(Dataset<Row> rows, int[] valueField) {}
+
+  /**
+   * The rows a release reads, each unit's in one partition, sorted by the unit's hash. They are
+   * partitioned by the unit itself, as a consent semi-join on the unit already partitions them, so
+   * that Spark plans no second shuffle of the same rows.
+   */
+  static UnitRows unitsTogether(Dataset<Row> input, ReleaseSpec release) {
+    int[] valueField = new int[release.aggregates().size()];
     Column unit = functions.col("`" + release.privacyUnit() + "`").cast("string");
     List<Column> select = new ArrayList<>();
     select.add(functions.xxhash64(unit).as("deid_unit_hash"));
     select.add(unit.as("deid_unit"));
     select.addAll(groupColumns(release));
-    int[] valueField = new int[release.aggregates().size()];
     for (int a = 0; a < valueField.length; a++) {
       String column = release.aggregates().get(a).column();
       // A count reads no value, so none crosses the shuffle for it.
@@ -76,15 +96,9 @@ public final class DpAggregate {
     // The hash alone as sort key: it fits the sort's 8-byte prefix, so the rows are radix-sorted
     // without a single comparison of units, which BoundedContributions tells apart itself.
     Dataset<Row> rows = input.select(select.toArray(Column[]::new)).filter(functions.col("deid_unit").isNotNull())
-        .repartition(functions.col("deid_unit_hash"))
+        .repartition(functions.col("deid_unit"))
         .sortWithinPartitions("deid_unit_hash");
-    BoundPartition bound = new BoundPartition(release.aggregates(), release.bounds(), seed, release.groupBy().size(), valueField);
-    // Spark's internal rows, not Rows: converting every row to a Row costs as much as the bounding.
-    List<GroupStatistics> groups = new ArrayList<>(rows.queryExecution().toRdd().toJavaRDD()
-        .mapPartitionsToPair(bound).reduceByKey(BoundedContributions::plus).values().collect());
-    // In key order, so that two runs on the same data release their groups in the same order.
-    groups.sort((a, b) -> compareKeys(a.key(), b.key()));
-    return groups;
+    return new UnitRows(rows, valueField);
   }
 
   private static int compareKeys(List<String> a, List<String> b) {

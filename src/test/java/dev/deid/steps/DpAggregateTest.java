@@ -18,6 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,10 @@ class DpAggregateTest {
   static final SparkSession spark = TestSpark.session();
 
   static Dataset<Row> orders() {
+    return ordersInOnePlace().repartition(4);
+  }
+
+  static Dataset<Row> ordersInOnePlace() {
     StructType schema = new StructType().add("customer_id", DataTypes.StringType).add("region", DataTypes.StringType)
         .add("order_ts", DataTypes.TimestampType).add("amount", DataTypes.DoubleType);
     List<Row> rows = new ArrayList<>();
@@ -37,7 +42,7 @@ class DpAggregateTest {
       }
     }
     rows.add(RowFactory.create(null, "r1", Timestamp.valueOf("2026-01-15 10:00:00"), 1.0)); // no unit: never counted
-    return spark.createDataFrame(rows, schema).repartition(4);
+    return spark.createDataFrame(rows, schema);
   }
 
   static ReleaseSpec release(ContributionBounds bounds) {
@@ -72,5 +77,36 @@ class DpAggregateTest {
     assertEquals(300, units, "each customer in exactly one group");
     assertEquals(300, rows, "with exactly one row");
     assertTrue(groups.stream().allMatch(g -> g.sums()[0] <= 4000 * g.rows()));
+  }
+
+  static int shuffles(Dataset<Row> rows) {
+    String plan = rows.queryExecution().executedPlan().toString();
+    return plan.split("Exchange hashpartitioning", -1).length - 1;
+  }
+
+  /** The semi-join with the consenting customers already partitions by customer: no second shuffle. */
+  @Test
+  void aConsentSemiJoinOnTheUnit_isTheOnlyShuffle() {
+    ReleaseSpec release = release(new ContributionBounds(10, 10));
+    // Not repartitioned after the read: Spark would push the semi-join below that repartition.
+    Dataset<Row> orders = ordersInOnePlace();
+    Dataset<Row> consenting = orders.select("customer_id").distinct()
+        .filter(functions.substring(functions.col("customer_id"), 2, 3).cast("int").mod(5).notEqual(0)).as("consent");
+    Dataset<Row> consented = orders.join(consenting.hint("merge"),
+        orders.col("customer_id").equalTo(consenting.col("customer_id")), "left_semi");
+
+    assertEquals(1, shuffles(DpAggregate.unitsTogether(orders, release).rows()), "unpartitioned input is shuffled once");
+    assertEquals(shuffles(consented), shuffles(DpAggregate.unitsTogether(consented, release).rows()),
+        "only the join's own shuffles");
+    List<GroupStatistics> joined = DpAggregate.statistics(consented, release, 5);
+    List<GroupStatistics> filtered = DpAggregate.statistics(
+        orders.filter(functions.substring(functions.col("customer_id"), 2, 3).cast("int").mod(5).notEqual(0)), release, 5);
+    assertEquals(filtered.size(), joined.size());
+    for (int i = 0; i < filtered.size(); i++) {
+      assertEquals(filtered.get(i).key(), joined.get(i).key());
+      assertEquals(filtered.get(i).rows(), joined.get(i).rows());
+      assertEquals(filtered.get(i).units(), joined.get(i).units());
+      assertArrayEquals(filtered.get(i).sums(), joined.get(i).sums());
+    }
   }
 }
