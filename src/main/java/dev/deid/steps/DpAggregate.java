@@ -71,14 +71,14 @@ public final class DpAggregate {
   }
 
   /** The rows a release reads and, per aggregate, the field of its value (-1 for a count). */
-  record UnitRows(Dataset<Row> rows, int[] valueField) {}
+  public record UnitRows(Dataset<Row> rows, int[] valueField) {}
 
   /**
    * The rows a release reads, each unit's in one partition, sorted by the unit's hash. They are
    * partitioned by the unit itself, as a consent semi-join on the unit already partitions them, so
    * that Spark plans no second shuffle of the same rows.
    */
-  static UnitRows unitsTogether(Dataset<Row> input, ReleaseSpec release) {
+  public static UnitRows unitsTogether(Dataset<Row> input, ReleaseSpec release) {
     int[] valueField = new int[release.aggregates().size()];
     Column unit = functions.col("`" + release.privacyUnit() + "`").cast("string");
     List<Column> select = new ArrayList<>();
