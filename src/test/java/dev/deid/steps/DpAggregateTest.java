@@ -14,6 +14,7 @@ import dev.deid.privacy.dp.NoisyRelease;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -90,8 +91,8 @@ class DpAggregateTest {
     ReleaseSpec release = release(new ContributionBounds(10, 10));
     // Not repartitioned after the read: Spark would push the semi-join below that repartition.
     Dataset<Row> orders = ordersInOnePlace();
-    Dataset<Row> consenting = orders.select("customer_id").distinct()
-        .filter(functions.substring(functions.col("customer_id"), 2, 3).cast("int").mod(5).notEqual(0)).as("consent");
+    Column consents = functions.substring(functions.col("customer_id"), 2, 3).cast("int").mod(5).notEqual(0);
+    Dataset<Row> consenting = orders.select("customer_id").distinct().filter(consents);
     Dataset<Row> consented = orders.join(consenting.hint("merge"),
         orders.col("customer_id").equalTo(consenting.col("customer_id")), "left_semi");
 
@@ -99,8 +100,7 @@ class DpAggregateTest {
     assertEquals(shuffles(consented), shuffles(DpAggregate.unitsTogether(consented, release).rows()),
         "only the join's own shuffles");
     List<GroupStatistics> joined = DpAggregate.statistics(consented, release, 5);
-    List<GroupStatistics> filtered = DpAggregate.statistics(
-        orders.filter(functions.substring(functions.col("customer_id"), 2, 3).cast("int").mod(5).notEqual(0)), release, 5);
+    List<GroupStatistics> filtered = DpAggregate.statistics(orders.filter(consents), release, 5);
     assertEquals(filtered.size(), joined.size());
     for (int i = 0; i < filtered.size(); i++) {
       assertEquals(filtered.get(i).key(), joined.get(i).key());
