@@ -54,7 +54,16 @@ public final class ConsentFilter implements Step {
     }
     Dataset<Row> subjects = consentSource.filter(consented)
         .select(functions.col(consentSubjectColumn).as("deid_consented_subject"));
-    return new Result(input.join(subjects,
-        input.col(subjectColumn).equalTo(subjects.col("deid_consented_subject")), "left_semi"), metrics);
+    Column subject = input.col(subjectColumn);
+    Column consenting = subjects.col("deid_consented_subject");
+    Column sameSubject = subject.equalTo(consenting);
+    if (input.select(subject).schema().fields()[0].dataType().equals(subjects.schema().fields()[0].dataType())) {
+      // The subject's hash as the first join key: a sort-merge join sorts both sides by its keys,
+      // and a 64-bit hash decides nearly every comparison within the sort's 8-byte prefix, where
+      // ids that share their first 8 bytes would be compared in full. Equal values of one type
+      // hash alike, so the equality after it still decides alone.
+      sameSubject = functions.xxhash64(subject).equalTo(functions.xxhash64(consenting)).and(sameSubject);
+    }
+    return new Result(input.join(subjects, sameSubject, "left_semi"), metrics);
   }
 }

@@ -75,8 +75,8 @@ public final class DpAggregate {
 
   /**
    * The rows a release reads, each unit's in one partition, sorted by the unit's hash. They are
-   * partitioned by the unit itself, as a consent semi-join on the unit already partitions them, so
-   * that Spark plans no second shuffle of the same rows.
+   * partitioned by the unit's hash and the unit, the keys of {@link ConsentFilter}'s semi-join in
+   * its order: after that join on the unit, Spark plans no second shuffle of the same rows.
    */
   public static UnitRows unitsTogether(Dataset<Row> input, ReleaseSpec release) {
     int[] valueField = new int[release.aggregates().size()];
@@ -96,7 +96,7 @@ public final class DpAggregate {
     // The hash alone as sort key: it fits the sort's 8-byte prefix, so the rows are radix-sorted
     // without a single comparison of units, which BoundedContributions tells apart itself.
     Dataset<Row> rows = input.select(select.toArray(Column[]::new)).filter(functions.col("deid_unit").isNotNull())
-        .repartition(functions.col("deid_unit"))
+        .repartition(functions.col("deid_unit_hash"), functions.col("deid_unit"))
         .sortWithinPartitions("deid_unit_hash");
     return new UnitRows(rows, valueField);
   }

@@ -85,28 +85,37 @@ class DpAggregateTest {
     return plan.split("Exchange hashpartitioning", -1).length - 1;
   }
 
-  /** The semi-join with the consenting customers already partitions by customer: no second shuffle. */
+  /**
+   * Consent as a sort-merge semi-join (the consenting customers too many to broadcast) already
+   * partitions the rows by customer: the release shuffles them no second time.
+   */
   @Test
   void aConsentSemiJoinOnTheUnit_isTheOnlyShuffle() {
     ReleaseSpec release = release(new ContributionBounds(10, 10));
     // Not repartitioned after the read: Spark would push the semi-join below that repartition.
     Dataset<Row> orders = ordersInOnePlace();
     Column consents = functions.substring(functions.col("customer_id"), 2, 3).cast("int").mod(5).notEqual(0);
-    Dataset<Row> consenting = orders.select("customer_id").distinct().filter(consents);
-    Dataset<Row> consented = orders.join(consenting.hint("merge"),
-        orders.col("customer_id").equalTo(consenting.col("customer_id")), "left_semi");
-
-    assertEquals(1, shuffles(DpAggregate.unitsTogether(orders, release).rows()), "unpartitioned input is shuffled once");
-    assertEquals(shuffles(consented), shuffles(DpAggregate.unitsTogether(consented, release).rows()),
-        "only the join's own shuffles");
-    List<GroupStatistics> joined = DpAggregate.statistics(consented, release, 5);
-    List<GroupStatistics> filtered = DpAggregate.statistics(orders.filter(consents), release, 5);
-    assertEquals(filtered.size(), joined.size());
-    for (int i = 0; i < filtered.size(); i++) {
-      assertEquals(filtered.get(i).key(), joined.get(i).key());
-      assertEquals(filtered.get(i).rows(), joined.get(i).rows());
-      assertEquals(filtered.get(i).units(), joined.get(i).units());
-      assertArrayEquals(filtered.get(i).sums(), joined.get(i).sums());
+    Dataset<Row> customers = orders.select("customer_id").distinct().withColumn("consent_analytics", consents);
+    String threshold = spark.conf().get("spark.sql.autoBroadcastJoinThreshold");
+    spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
+    try {
+      Dataset<Row> consented = ConsentFilter.throughSubjects("customer_id", customers, "customer_id", "consent_analytics")
+          .apply(orders).data();
+      assertTrue(consented.queryExecution().executedPlan().toString().contains("SortMergeJoin"));
+      assertEquals(1, shuffles(DpAggregate.unitsTogether(orders, release).rows()), "unpartitioned input is shuffled once");
+      assertEquals(shuffles(consented), shuffles(DpAggregate.unitsTogether(consented, release).rows()),
+          "only the join's own shuffles");
+      List<GroupStatistics> joined = DpAggregate.statistics(consented, release, 5);
+      List<GroupStatistics> filtered = DpAggregate.statistics(orders.filter(consents), release, 5);
+      assertEquals(filtered.size(), joined.size());
+      for (int i = 0; i < filtered.size(); i++) {
+        assertEquals(filtered.get(i).key(), joined.get(i).key());
+        assertEquals(filtered.get(i).rows(), joined.get(i).rows());
+        assertEquals(filtered.get(i).units(), joined.get(i).units());
+        assertArrayEquals(filtered.get(i).sums(), joined.get(i).sums());
+      }
+    } finally {
+      spark.conf().set("spark.sql.autoBroadcastJoinThreshold", threshold);
     }
   }
 }

@@ -87,6 +87,17 @@ class StepsTest {
     assertEquals(List.of(RowFactory.create("o1", "a")), rows);
   }
 
+  /** Ids typed differently on the two sides hash differently: the equality alone must decide. */
+  @Test
+  void consent_throughSubjectsOfAnotherType_stillMatchesEqualIds() {
+    Dataset<Row> customers = SPARK.createDataFrame(List.of(RowFactory.create(7L, true), RowFactory.create(8L, false)),
+        new StructType().add("id", DataTypes.LongType).add("ok", DataTypes.BooleanType));
+    Dataset<Row> orders = SPARK.createDataFrame(List.of(RowFactory.create("o1", 7), RowFactory.create("o2", 8)),
+        new StructType().add("order", DataTypes.StringType).add("who", DataTypes.IntegerType));
+    List<Row> rows = ConsentFilter.throughSubjects("who", customers, "id", "ok").apply(orders).data().collectAsList();
+    assertEquals(List.of(RowFactory.create("o1", 7)), rows);
+  }
+
   @Test
   void minimizeThenPseudonymize_keepsListedColumnsAndReplacesIds() {
     Pseudonymizer p = new Pseudonymizer(new PseudonymKey("k", new byte[32]));
