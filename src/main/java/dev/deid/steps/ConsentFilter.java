@@ -57,13 +57,22 @@ public final class ConsentFilter implements Step {
     Column subject = input.col(subjectColumn);
     Column consenting = subjects.col("deid_consented_subject");
     Column sameSubject = subject.equalTo(consenting);
-    if (input.select(subject).schema().fields()[0].dataType().equals(subjects.schema().fields()[0].dataType())) {
+    if (!broadcastBySize(subjects)
+        && input.select(subject).schema().fields()[0].dataType().equals(subjects.schema().fields()[0].dataType())) {
       // The subject's hash as the first join key: a sort-merge join sorts both sides by its keys,
       // and a 64-bit hash decides nearly every comparison within the sort's 8-byte prefix, where
       // ids that share their first 8 bytes would be compared in full. Equal values of one type
-      // hash alike, so the equality after it still decides alone.
+      // hash alike, so the equality after it still decides alone. A broadcast join sorts nothing
+      // and only pays for the second key.
       sameSubject = functions.xxhash64(subject).equalTo(functions.xxhash64(consenting)).and(sameSubject);
     }
     return new Result(input.join(subjects, sameSubject, "left_semi"), metrics);
+  }
+
+  /** Whether Spark will broadcast the consenting subjects: its own test, on its own estimate. */
+  private static boolean broadcastBySize(Dataset<Row> subjects) {
+    long threshold = org.apache.spark.sql.internal.SQLConf.get().autoBroadcastJoinThreshold();
+    return threshold >= 0 && subjects.queryExecution().optimizedPlan().stats().sizeInBytes()
+        .bigInteger().compareTo(java.math.BigInteger.valueOf(threshold)) <= 0;
   }
 }
