@@ -69,10 +69,14 @@ public final class ConsentFilter implements Step {
     return new Result(input.join(subjects, sameSubject, "left_semi"), metrics);
   }
 
-  /** Whether Spark will broadcast the consenting subjects: its own test, on its own estimate. */
+  /**
+   * Whether Spark will broadcast the consenting subjects: its own test, on the estimate of the
+   * analyzed plan. The optimized plan's would be closer, but optimizing a Delta scan with a filter
+   * lists its files in a Spark job of its own.
+   */
   private static boolean broadcastBySize(Dataset<Row> subjects) {
     long threshold = org.apache.spark.sql.internal.SQLConf.get().autoBroadcastJoinThreshold();
-    return threshold >= 0 && subjects.queryExecution().optimizedPlan().stats().sizeInBytes()
+    return threshold >= 0 && subjects.queryExecution().analyzed().stats().sizeInBytes()
         .bigInteger().compareTo(java.math.BigInteger.valueOf(threshold)) <= 0;
   }
 }
