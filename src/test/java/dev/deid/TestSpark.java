@@ -42,6 +42,17 @@ public final class TestSpark {
     return session;
   }
 
+  /** What {@code body} returns with one SQL setting of the shared session changed, restored after. */
+  public static <T> T withConf(String key, String value, java.util.function.Supplier<T> body) {
+    String previous = session().conf().get(key);
+    session().conf().set(key, value);
+    try {
+      return body.get();
+    } finally {
+      session().conf().set(key, previous);
+    }
+  }
+
   public static Path tempDirectory(String prefix) {
     try {
       Path directory = Files.createTempDirectory("deid-" + prefix);

@@ -53,9 +53,9 @@ public final class DpAggregate {
 
   /**
    * Exact statistics of every group after contribution bounding, in at most one shuffle of the
-   * input's rows: they are partitioned by the privacy unit and sorted by its hash, each partition
-   * bounds its units and sums what they keep per group ({@link BoundedContributions}), and only
-   * those per-partition totals, one per group, cross the network again. The seed is the run's secret;
+   * input's rows: they are brought to their units ({@link #unitsTogether}), each partition bounds
+   * its units and sums what they keep per group ({@link BoundedContributions}), and only those
+   * per-partition totals, one per group, cross the network again. The seed is the run's secret;
    * see {@link BoundedContributions} for how it chooses rows.
    */
   public static List<GroupStatistics> statistics(Dataset<Row> input, ReleaseSpec release, long seed) {

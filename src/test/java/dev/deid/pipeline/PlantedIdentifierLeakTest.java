@@ -45,15 +45,9 @@ class PlantedIdentifierLeakTest {
     spark.sql("INSERT INTO delta.`" + warehouse.rawTable("feedback") + "` VALUES ('" + customerId
         + "', TIMESTAMP '2026-10-03 10:00:00', 5, '请联系我 " + EMAIL + " 或 " + MOBILE + "，身份证 " + RESIDENT_ID + "')");
 
-    String previousCodec = spark.conf().get("spark.sql.parquet.compression.codec");
-    spark.conf().set("spark.sql.parquet.compression.codec", "uncompressed");
-    int code;
-    try {
-      code = DeidCli.execute("run", "jobs/customers.yaml", "--warehouse", warehouse.root(),
-          "--key-dir", TestWarehouses.keyDirectory().toString(), "--reference-time", TestWarehouses.REFERENCE_TIME.toString());
-    } finally {
-      spark.conf().set("spark.sql.parquet.compression.codec", previousCodec);
-    }
+    int code = dev.deid.TestSpark.withConf("spark.sql.parquet.compression.codec", "uncompressed",
+        () -> DeidCli.execute("run", "jobs/customers.yaml", "--warehouse", warehouse.root(),
+            "--key-dir", TestWarehouses.keyDirectory().toString(), "--reference-time", TestWarehouses.REFERENCE_TIME.toString()));
     assertEquals(0, code);
 
     // The planted customer did reach the outputs (so the check below is not vacuous).

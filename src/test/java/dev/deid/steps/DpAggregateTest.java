@@ -96,9 +96,8 @@ class DpAggregateTest {
     Dataset<Row> orders = ordersInOnePlace();
     Column consents = functions.substring(functions.col("customer_id"), 2, 3).cast("int").mod(5).notEqual(0);
     Dataset<Row> customers = orders.select("customer_id").distinct().withColumn("consent_analytics", consents);
-    String threshold = spark.conf().get("spark.sql.autoBroadcastJoinThreshold");
-    spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
-    try {
+    // Planned while consent is not broadcast, as a large consent table would not be.
+    TestSpark.withConf("spark.sql.autoBroadcastJoinThreshold", "-1", () -> {
       Dataset<Row> consented = ConsentFilter.throughSubjects("customer_id", customers, "customer_id", "consent_analytics")
           .apply(orders).data();
       assertTrue(consented.queryExecution().executedPlan().toString().contains("SortMergeJoin"));
@@ -114,8 +113,7 @@ class DpAggregateTest {
         assertEquals(filtered.get(i).units(), joined.get(i).units());
         assertArrayEquals(filtered.get(i).sums(), joined.get(i).sums());
       }
-    } finally {
-      spark.conf().set("spark.sql.autoBroadcastJoinThreshold", threshold);
-    }
+      return null;
+    });
   }
 }

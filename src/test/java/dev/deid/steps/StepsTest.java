@@ -94,15 +94,10 @@ class StepsTest {
         new StructType().add("id", DataTypes.LongType).add("ok", DataTypes.BooleanType));
     Dataset<Row> orders = SPARK.createDataFrame(List.of(RowFactory.create("o1", 7), RowFactory.create("o2", 8)),
         new StructType().add("order", DataTypes.StringType).add("who", DataTypes.IntegerType));
-    String threshold = SPARK.conf().get("spark.sql.autoBroadcastJoinThreshold");
     // Not broadcast, as a large consent table would not be: the join that keys on the ids' hash.
-    SPARK.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
-    try {
-      List<Row> rows = ConsentFilter.throughSubjects("who", customers, "id", "ok").apply(orders).data().collectAsList();
-      assertEquals(List.of(RowFactory.create("o1", 7)), rows);
-    } finally {
-      SPARK.conf().set("spark.sql.autoBroadcastJoinThreshold", threshold);
-    }
+    List<Row> rows = TestSpark.withConf("spark.sql.autoBroadcastJoinThreshold", "-1",
+        () -> ConsentFilter.throughSubjects("who", customers, "id", "ok").apply(orders).data().collectAsList());
+    assertEquals(List.of(RowFactory.create("o1", 7)), rows);
   }
 
   @Test
