@@ -29,10 +29,11 @@ import org.apache.spark.sql.functions;
  */
 public final class PhysicalDelete {
   /**
-   * Erasure keys up to this many are matched as a literal set, so that every rule of a table fits
-   * one DELETE; beyond it each key rule is a MERGE (a join), which scales to any number of keys.
+   * Erasure keys up to this many are matched as a set that each task holds, so that every rule of a
+   * table fits one DELETE; beyond it each key rule is a MERGE (a join), which scales to any number
+   * of keys without a copy of them per task.
    */
-  static final int LITERAL_KEYS = 10_000;
+  static final int KEYS_IN_TASK = 10_000;
 
   private PhysicalDelete() {}
 
@@ -60,8 +61,8 @@ public final class PhysicalDelete {
   /**
    * Erasure: rows whose column (raw id or pseudonym) is one of the keys (a one-column dataset).
    * Delta records a DELETE's condition in the table's log, where the readers of the table read it,
-   * so keys are matched as HMACs under a key drawn for the one deletion and never stored: the log
-   * learns nothing of who was erased, not even an audience's pseudonym.
+   * so no key is ever part of a condition: the log learns nothing of who was erased, not even an
+   * audience's pseudonym.
    */
   public record MatchingKeys(String name, String column, Dataset<Row> keys) implements Rule {
     Dataset<Row> distinctKeys() {
@@ -73,7 +74,7 @@ public final class PhysicalDelete {
   /**
    * What the rules would delete from a table now, measured in one pass before anything is deleted.
    * A row matched by several rules is counted under the first. {@code predicates} holds, per rule,
-   * a condition on the table's own columns, or nothing where the keys are too many for literals.
+   * a condition on the table's own columns, or nothing where the keys are too many to hold in each task.
    */
   public record Plan(String table, List<Rule> rules, long rows, Map<String, Long> matching, Map<String, Long> withNull,
       List<Column> predicates, Map<String, List<String>> matchedKeys) {
@@ -102,13 +103,13 @@ public final class PhysicalDelete {
   }
 
   public static Plan plan(TableStore store, String table, List<Rule> rules) {
-    return plan(store, table, rules, LITERAL_KEYS);
+    return plan(store, table, rules, KEYS_IN_TASK);
   }
 
-  static Plan plan(TableStore store, String table, List<Rule> rules, int literalKeys) {
+  static Plan plan(TableStore store, String table, List<Rule> rules, int keysInTask) {
     List<Column> predicates = new ArrayList<>();
     for (Rule rule : rules) {
-      predicates.add(literalPredicate(rule, literalKeys));
+      predicates.add(predicate(rule, keysInTask));
     }
     Dataset<Row> flagged = flagged(store.read(table), rules, predicates);
     List<Column> aggregates = new ArrayList<>();
@@ -229,26 +230,44 @@ public final class PhysicalDelete {
     return new ScanResult(files.count(), found);
   }
 
-  /** The rule as a condition on the table's columns, or null when its keys are too many for literals. */
-  private static Column literalPredicate(Rule rule, int literalKeys) {
+  /** The rule as a condition on the table's columns, or null when its keys are too many to hold in each task. */
+  private static Column predicate(Rule rule, int keysInTask) {
     if (rule instanceof OlderThan older) {
       return older.expired();
     }
     MatchingKeys keys = (MatchingKeys) rule;
-    List<String> values = keys.distinctKeys().limit(literalKeys + 1).as(Encoders.STRING()).collectAsList();
-    if (values.size() > literalKeys) {
+    List<String> values = keys.distinctKeys().limit(keysInTask + 1).as(Encoders.STRING()).collectAsList();
+    if (values.size() > keysInTask) {
       return null;
     }
-    // Compared as HMACs under a key drawn for this plan and never kept.
-    byte[] secret = new byte[32];
-    new java.security.SecureRandom().nextBytes(secret);
-    dev.deid.privacy.Pseudonymizer throwaway = new dev.deid.privacy.Pseudonymizer(
-        new dev.deid.privacy.PseudonymKey("erasure-match", secret));
-    values = values.stream().map(throwaway::pseudonym).toList();
-    org.apache.spark.sql.api.java.UDF1<String, String> match = throwaway::pseudonym;
-    Column column = functions.udf(match, org.apache.spark.sql.types.DataTypes.StringType).withName("deid_erasure_match")
-        .apply(functions.col("`" + keys.column() + "`").cast("string"));
-    return values.isEmpty() ? functions.lit(false) : functions.coalesce(column.isin(values.toArray()), functions.lit(false));
+    // The keys travel inside the function, not the condition: Delta logs a DELETE's condition as
+    // text, and there it reads as the function's name applied to the column, with no value at all.
+    Column column = functions.udf(new KeySet(values), org.apache.spark.sql.types.DataTypes.BooleanType)
+        .withName("deid_erasure_match").apply(functions.col("`" + keys.column() + "`").cast("string"));
+    return values.isEmpty() ? functions.lit(false) : column;
+  }
+
+  /**
+   * Whether a value is one of a rule's keys. Not a record: its text, which Spark may print in a
+   * plan or an error, must not list the keys.
+   */
+  static final class KeySet implements org.apache.spark.sql.api.java.UDF1<String, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final java.util.HashSet<String> keys;
+
+    KeySet(List<String> keys) {
+      this.keys = new java.util.HashSet<>(keys);
+    }
+
+    @Override
+    public Boolean call(String value) {
+      return value != null && keys.contains(value);
+    }
+
+    @Override
+    public String toString() {
+      return "deid_erasure_match(" + keys.size() + " keys)";
+    }
   }
 
   /** {@code data} with one boolean column per rule: does the rule delete this row? */
