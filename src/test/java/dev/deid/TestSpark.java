@@ -23,7 +23,9 @@ public final class TestSpark {
 
   public static synchronized SparkSession session() {
     if (session == null) {
-      session = SparkSession.builder()
+      SparkSession.Builder builder = SparkSession.builder();
+      dev.deid.io.SparkSessions.CONTEXT_DEFAULTS.forEach(builder::config);
+      session = builder
           .master("local[2]")
           .appName("deid-tests")
           .config("spark.ui.enabled", "false")

@@ -20,6 +20,14 @@ public final class SparkSessions {
   public static final String LOCAL_LOG_STORE_KEY = "spark.delta.logStore.file.impl";
   public static final String LOCAL_LOG_STORE = "io.delta.storage.LocalLogStore";
 
+  /**
+   * Settings of the Spark context itself, each applied unless the submitter set it. The outputs of
+   * a run are checkpointed, serialized, until every check has passed and they are published; Spark
+   * stores such blocks uncompressed by default, so with every output of a large run held at once
+   * they would fill the heap and then the executors' local disks.
+   */
+  public static final java.util.Map<String, String> CONTEXT_DEFAULTS = java.util.Map.of("spark.rdd.compress", "true");
+
   private SparkSessions() {}
 
   /** The session already active (tests, notebooks, a caller's), or the job's own, created once. */
@@ -58,6 +66,11 @@ public final class SparkSessions {
     if (System.getProperty(LOCAL_LOG_STORE_KEY) == null) {
       builder.config(LOCAL_LOG_STORE_KEY, LOCAL_LOG_STORE);
     }
+    CONTEXT_DEFAULTS.forEach((key, value) -> {
+      if (System.getProperty(key) == null) {
+        builder.config(key, value);
+      }
+    });
     if (System.getProperty("spark.master") == null) {
       builder.master("local[*]").config("spark.ui.enabled", "false");
       embeddedCatalog(warehouse).forEach(builder::config);
