@@ -1,5 +1,6 @@
 package dev.deid;
 
+import dev.deid.io.SparkSessions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ public final class TestSpark {
   public static synchronized SparkSession session() {
     if (session == null) {
       SparkSession.Builder builder = SparkSession.builder();
-      dev.deid.io.SparkSessions.CONTEXT_DEFAULTS.forEach(builder::config);
+      SparkSessions.DEFAULTS.forEach(builder::config);
       session = builder
           .master("local[2]")
           .appName("deid-tests")
@@ -36,7 +37,6 @@ public final class TestSpark {
           .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
           .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
           .config("spark.databricks.delta.snapshotPartitions", "2")
-          .config(dev.deid.io.SparkSessions.LOCAL_LOG_STORE_KEY, dev.deid.io.SparkSessions.LOCAL_LOG_STORE)
           .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4")
           .config("spark.sql.warehouse.dir", tempDirectory("spark-warehouse").toString())
           .getOrCreate();

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,9 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Deletes rows from a Delta table physically, for retention and erasure alike, in as few Delta
@@ -242,7 +245,7 @@ public final class PhysicalDelete {
     }
     // The keys travel inside the function, not the condition: Delta logs a DELETE's condition as
     // text, and there it reads as the function's name applied to the column, with no value at all.
-    Column column = functions.udf(new KeySet(values), org.apache.spark.sql.types.DataTypes.BooleanType)
+    Column column = functions.udf(new KeySet(values), DataTypes.BooleanType)
         .withName("deid_erasure_match").apply(functions.col("`" + keys.column() + "`").cast("string"));
     return values.isEmpty() ? functions.lit(false) : column;
   }
@@ -251,12 +254,12 @@ public final class PhysicalDelete {
    * Whether a value is one of a rule's keys. Not a record: its text, which Spark may print in a
    * plan or an error, must not list the keys.
    */
-  static final class KeySet implements org.apache.spark.sql.api.java.UDF1<String, Boolean> {
+  static final class KeySet implements UDF1<String, Boolean> {
     private static final long serialVersionUID = 1L;
-    private final java.util.HashSet<String> keys;
+    private final HashSet<String> keys;
 
     KeySet(List<String> keys) {
-      this.keys = new java.util.HashSet<>(keys);
+      this.keys = new HashSet<>(keys);
     }
 
     @Override

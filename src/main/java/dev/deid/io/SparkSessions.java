@@ -1,5 +1,8 @@
 package dev.deid.io;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -9,7 +12,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SparkSessions {
   private static SparkSession owned;
-  private static java.nio.file.Path scratch;
+  private static Path scratch;
 
   /**
    * The log store for {@code file:} tables. Delta's default goes through Hadoop's FileContext,
@@ -21,12 +24,15 @@ public final class SparkSessions {
   public static final String LOCAL_LOG_STORE = "io.delta.storage.LocalLogStore";
 
   /**
-   * Settings of the Spark context itself, each applied unless the submitter set it. The outputs of
-   * a run are checkpointed, serialized, until every check has passed and they are published; Spark
-   * stores such blocks uncompressed by default, so with every output of a large run held at once
-   * they would fill the heap and then the executors' local disks.
+   * Settings the session is created with, each unless the submitter set it: the local log store
+   * above, and compressed serialized blocks. The outputs of a run are checkpointed, serialized,
+   * until every check has passed and they are published; Spark stores such blocks uncompressed by
+   * default, so with every output of a large run held at once they would fill the heap and then
+   * the executors' local disks.
    */
-  public static final java.util.Map<String, String> CONTEXT_DEFAULTS = java.util.Map.of("spark.rdd.compress", "true");
+  public static final Map<String, String> DEFAULTS = Map.of(
+      LOCAL_LOG_STORE_KEY, LOCAL_LOG_STORE,
+      "spark.rdd.compress", "true");
 
   private SparkSessions() {}
 
@@ -63,10 +69,7 @@ public final class SparkSessions {
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.showConsoleProgress", "false");
-    if (System.getProperty(LOCAL_LOG_STORE_KEY) == null) {
-      builder.config(LOCAL_LOG_STORE_KEY, LOCAL_LOG_STORE);
-    }
-    CONTEXT_DEFAULTS.forEach((key, value) -> {
+    DEFAULTS.forEach((key, value) -> {
       if (System.getProperty(key) == null) {
         builder.config(key, value);
       }
@@ -75,7 +78,7 @@ public final class SparkSessions {
       builder.master("local[*]").config("spark.ui.enabled", "false");
       embeddedCatalog(warehouse).forEach(builder::config);
       if (System.getProperty("spark.local.dir") == null && System.getenv("SPARK_LOCAL_DIRS") == null) {
-        scratch = SparkScratch.prepare(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+        scratch = SparkScratch.prepare(Path.of(System.getProperty("java.io.tmpdir")));
         builder.config("spark.local.dir", scratch.toString());
       }
     }
@@ -111,19 +114,19 @@ public final class SparkSessions {
   }
 
   /** The settings of the embedded catalog of a local warehouse; none for a remote one or without Spark's Hive module. */
-  static java.util.Map<String, String> embeddedCatalog(Warehouse warehouse) {
+  static Map<String, String> embeddedCatalog(Warehouse warehouse) {
     if (warehouse == null || !warehouse.isLocal() || !hiveOnClasspath()) {
-      return java.util.Map.of();
+      return Map.of();
     }
     String catalog = warehouse.catalog();
     try {
-      java.nio.file.Files.createDirectories(java.nio.file.Path.of(catalog));
+      Files.createDirectories(Path.of(catalog));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Cannot create the warehouse's catalog folder " + catalog, e);
     }
     // Derby writes its log to the working directory unless told otherwise.
     System.setProperty("derby.stream.error.file", catalog + "/derby.log");
-    return java.util.Map.of(
+    return Map.of(
         "spark.sql.catalogImplementation", "hive",
         "spark.hadoop.javax.jdo.option.ConnectionURL", "jdbc:derby:;databaseName=" + catalog + "/metastore_db;create=true",
         "spark.sql.warehouse.dir", catalog + "/managed");
