@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -65,7 +66,7 @@ public final class Notebooks {
   }
 
   private static List<JsonNode> outputs(JsonNode notebook) {
-    List<JsonNode> outputs = new java.util.ArrayList<>();
+    List<JsonNode> outputs = new ArrayList<>();
     for (JsonNode cell : notebook.get("cells")) {
       cell.path("outputs").forEach(outputs::add);
     }

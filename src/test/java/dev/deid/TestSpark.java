@@ -2,11 +2,13 @@ package dev.deid;
 
 import dev.deid.io.SparkSessions;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
@@ -45,7 +47,7 @@ public final class TestSpark {
   }
 
   /** What {@code body} returns with one SQL setting of the shared session changed, restored after. */
-  public static <T> T withConf(String key, String value, java.util.function.Supplier<T> body) {
+  public static <T> T withConf(String key, String value, Supplier<T> body) {
     String previous = session().conf().get(key);
     session().conf().set(key, value);
     try {
@@ -75,7 +77,7 @@ public final class TestSpark {
     for (Path directory : directories) {
       try (Stream<Path> paths = Files.walk(directory)) {
         paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-      } catch (IOException | java.io.UncheckedIOException e) {
+      } catch (IOException | UncheckedIOException e) {
         // Best effort at exit: a directory left behind costs disk, never a result.
       }
     }

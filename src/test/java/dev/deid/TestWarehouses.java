@@ -1,13 +1,19 @@
 package dev.deid;
 
+import dev.deid.io.ExtractEncryption;
+import dev.deid.io.LocalDirectories;
 import dev.deid.io.Warehouse;
+import dev.deid.privacy.ManifestSignature;
 import dev.deid.sample.SampleData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -46,7 +52,7 @@ public final class TestWarehouses {
   }
 
   /** One extract-signing key pair for the test JVM: private {@code <id>:<pkcs8>}, public {@code <id>:<x509>}. */
-  public static final String[] SIGNING = dev.deid.privacy.ManifestSignature.generate("test-signing-1");
+  public static final String[] SIGNING = ManifestSignature.generate("test-signing-1");
 
   /** A key directory with keys 'analysts-k1' and 'acme-k1', the signing key and its public key, acme's master keys. */
   public static Path keyDirectory() {
@@ -60,9 +66,9 @@ public final class TestWarehouses {
   }
 
   /** The partner's copies of its master keys, as it would hold them to read and verify an extract. */
-  public static java.util.List<dev.deid.io.ExtractEncryption.MasterKey> acmeMasterKeys() {
-    return java.util.List.of(new dev.deid.io.ExtractEncryption.MasterKey("acme-footer-k1", FOOTER_SECRET),
-        new dev.deid.io.ExtractEncryption.MasterKey("acme-columns-k1", COLUMNS_SECRET));
+  public static List<ExtractEncryption.MasterKey> acmeMasterKeys() {
+    return List.of(new ExtractEncryption.MasterKey("acme-footer-k1", FOOTER_SECRET),
+        new ExtractEncryption.MasterKey("acme-columns-k1", COLUMNS_SECRET));
   }
 
   public static void writeMasterKey(Path dir, String file, String id, byte[] secret) {
@@ -72,7 +78,7 @@ public final class TestWarehouses {
   public static void writeSigningKey(Path dir) {
     try {
       Files.writeString(dir.resolve("signing.key"), SIGNING[0] + "\n");
-      Files.setPosixFilePermissions(dir.resolve("signing.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Files.setPosixFilePermissions(dir.resolve("signing.key"), PosixFilePermissions.fromString("rw-------"));
       Files.writeString(dir.resolve("signing.pub"), SIGNING[1] + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -82,7 +88,7 @@ public final class TestWarehouses {
   public static void writeKey(Path dir, String file, String id, byte[] secret) {
     try {
       Files.writeString(dir.resolve(file), id + ":" + Base64.getEncoder().encodeToString(secret));
-      Files.setPosixFilePermissions(dir.resolve(file), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Files.setPosixFilePermissions(dir.resolve(file), PosixFilePermissions.fromString("rw-------"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -94,7 +100,7 @@ public final class TestWarehouses {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
       StringBuilder hex = new StringBuilder();
-      for (byte b : mac.doFinal(value.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+      for (byte b : mac.doFinal(value.getBytes(StandardCharsets.UTF_8))) {
         hex.append(String.format("%02x", b));
       }
       return hex.toString();
@@ -104,6 +110,6 @@ public final class TestWarehouses {
   }
 
   public static void copy(Path from, Path to) {
-    dev.deid.io.LocalDirectories.copy(from, to);
+    LocalDirectories.copy(from, to);
   }
 }

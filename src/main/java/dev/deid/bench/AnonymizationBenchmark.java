@@ -2,8 +2,12 @@ package dev.deid.bench;
 
 import dev.deid.config.AnonymizationSpec;
 import dev.deid.config.HierarchySpec;
+import dev.deid.io.HierarchyFiles;
+import dev.deid.io.SparkSessions;
+import dev.deid.privacy.anon.Hierarchy;
 import dev.deid.privacy.anon.PrivacyModel;
 import dev.deid.privacy.anon.UtilityMetric;
+import dev.deid.sample.SampleData;
 import dev.deid.steps.Anonymize;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -12,7 +16,10 @@ import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Date;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +69,7 @@ public final class AnonymizationBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    SparkSession spark = dev.deid.io.SparkSessions.shared(null);
+    SparkSession spark = SparkSessions.shared(null);
     if (customers != null) {
       return customers(spark);
     }
@@ -78,7 +85,7 @@ public final class AnonymizationBenchmark implements Callable<Integer> {
       hierarchies.put(name, new HierarchySpec.FromFile(name, adult.resolve("adult_hierarchy_" + COLUMNS[c] + ".csv")));
       quasi.put(name, name);
     }
-    Map<String, dev.deid.privacy.anon.Hierarchy> fileHierarchies = dev.deid.io.HierarchyFiles.readAll(hierarchies);
+    Map<String, Hierarchy> fileHierarchies = HierarchyFiles.readAll(hierarchies);
     System.out.printf("machine: %d cores, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
     for (long n : rows) {
@@ -110,7 +117,7 @@ public final class AnonymizationBenchmark implements Callable<Integer> {
                   + "suppressed %,d, nodes evaluated %,d of %,d; peak heap %d MiB%n",
               run, n, k, limit * 100, scan, (t1 - t0) / 1e9, (t1 - t0) / 1e9 / scan, outcome.histogramMillis() / 1e3, outcome.histogramRows(),
               outcome.searchMillis() / 1e3, (t2 - t1) / 1e9, (t2 - t0) / 1e9,
-              java.util.Arrays.toString(outcome.result().levels()), outcome.result().loss(),
+              Arrays.toString(outcome.result().levels()), outcome.result().loss(),
               outcome.result().suppressedRecords(), outcome.result().nodesEvaluated(), outcome.result().latticeSize(),
               peakHeapMiB());
         }
@@ -138,10 +145,10 @@ public final class AnonymizationBenchmark implements Callable<Integer> {
    */
   private Integer customers(SparkSession spark) {
     String table = warehouse.toAbsolutePath() + "/customers_" + customers;
-    java.time.Instant reference = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    Instant reference = Instant.parse("2026-01-01T00:00:00Z");
     if (!(reuse && Files.isDirectory(Path.of(table, "_delta_log")))) {
       long g0 = System.nanoTime();
-      new dev.deid.sample.SampleData(spark, 42, reference).customers(customers)
+      new SampleData(spark, 42, reference).customers(customers)
           .write().format("delta").mode("overwrite").save(table);
       System.out.printf("generated %,d customers in %.1f s%n", customers, (System.nanoTime() - g0) / 1e9);
     }
@@ -153,7 +160,7 @@ public final class AnonymizationBenchmark implements Callable<Integer> {
     hierarchies.put("province", new HierarchySpec.FromFile("province", hierarchyDirectory.resolve("province.csv")));
     Map<String, String> quasi = new LinkedHashMap<>();
     hierarchies.keySet().forEach(q -> quasi.put(q, q));
-    Map<String, dev.deid.privacy.anon.Hierarchy> fileHierarchies = dev.deid.io.HierarchyFiles.readAll(hierarchies);
+    Map<String, Hierarchy> fileHierarchies = HierarchyFiles.readAll(hierarchies);
     System.out.printf("machine: %d cores, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
     for (double limit : suppression) {
@@ -175,7 +182,7 @@ public final class AnonymizationBenchmark implements Callable<Integer> {
                 + "peak heap %d MiB (driver and executors share this JVM)%n",
             run, customers, k, limit * 100, scan, (t1 - t0) / 1e9, (t1 - t0) / 1e9 / scan, outcome.histogramMillis() / 1e3,
             outcome.histogramRows(), outcome.searchMillis() / 1e3, (t2 - t1) / 1e9, (t2 - t0) / 1e9, quasi.keySet() + "=" +
-            java.util.Arrays.toString(outcome.result().levels()), outcome.result().loss(),
+            Arrays.toString(outcome.result().levels()), outcome.result().loss(),
             outcome.result().suppressedRecords(), outcome.result().outputRisk().classes(), outcome.result().nodesEvaluated(),
             outcome.result().latticeSize(), histogramHeap, peakHeapMiB());
       }
@@ -186,7 +193,7 @@ public final class AnonymizationBenchmark implements Callable<Integer> {
   /** The quasi-identifiers the customers run anonymizes, derived from the raw table as a job would. */
   private static Dataset<Row> customerColumns(Dataset<Row> raw) {
     return raw.select(org.apache.spark.sql.functions.floor(org.apache.spark.sql.functions.months_between(
-                org.apache.spark.sql.functions.lit(java.sql.Date.valueOf("2026-01-01")),
+                org.apache.spark.sql.functions.lit(Date.valueOf("2026-01-01")),
                 org.apache.spark.sql.functions.col("birth_date")).divide(12)).cast("int").as("age"),
             org.apache.spark.sql.functions.col("gender"), org.apache.spark.sql.functions.col("postcode"),
             org.apache.spark.sql.functions.col("city"), org.apache.spark.sql.functions.col("province"),

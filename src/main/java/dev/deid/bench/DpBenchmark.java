@@ -2,6 +2,8 @@ package dev.deid.bench;
 
 import dev.deid.config.OutputFormat;
 import dev.deid.config.ReleaseSpec;
+import dev.deid.io.SparkSessions;
+import dev.deid.privacy.dp.Accounting;
 import dev.deid.privacy.dp.Aggregate;
 import dev.deid.privacy.dp.ContributionBounds;
 import dev.deid.privacy.dp.GroupStatistics;
@@ -10,7 +12,9 @@ import dev.deid.privacy.dp.Mechanisms;
 import dev.deid.privacy.dp.NoisyRelease;
 import dev.deid.sample.SampleData;
 import dev.deid.steps.DpAggregate;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,10 +47,10 @@ public final class DpBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SparkSession spark = dev.deid.io.SparkSessions.shared(null);
+    SparkSession spark = SparkSessions.shared(null);
     String table = warehouse.toAbsolutePath() + "/orders";
     long t0 = System.nanoTime();
-    boolean reused = reuse && java.nio.file.Files.isDirectory(Path.of(table, "_delta_log"))
+    boolean reused = reuse && Files.isDirectory(Path.of(table, "_delta_log"))
         && spark.read().format("delta").load(table).count() == orders;
     if (!reused) {
       new SampleData(spark, 3, Instant.now()).orders(Math.max(1000, orders / 3), orders)
@@ -78,7 +82,7 @@ public final class DpBenchmark implements Callable<Integer> {
 
       long d0 = System.nanoTime();
       Dataset<Row> input = spark.read().format("delta").load(table);
-      List<GroupStatistics> stats = DpAggregate.statistics(input, release, new java.security.SecureRandom().nextLong());
+      List<GroupStatistics> stats = DpAggregate.statistics(input, release, new SecureRandom().nextLong());
       NoisyRelease.Plan plan = new NoisyRelease.Plan(release.aggregates(), release.bounds(), release.epsilon(), release.delta(),
           release.noise(), false);
       List<NoisyRelease.Released> released = NoisyRelease.release(stats, plan, Mechanisms.secure());
@@ -96,7 +100,7 @@ public final class DpBenchmark implements Callable<Integer> {
         bestPlain, bestShuffle, bestShuffle / bestPlain, bestDp, bestDp / bestPlain, repeat);
     Mechanisms secure = Mechanisms.secure();
     for (Mechanism m : List.of(secure.laplace(8, 1.0 / 3), secure.laplace(8 * 50_000, 1.0 / 3),
-        secure.gaussian(Math.sqrt(4) * 2, dev.deid.privacy.dp.Accounting.rhoFor(0.5, 1e-6)))) {
+        secure.gaussian(Math.sqrt(4) * 2, Accounting.rhoFor(0.5, 1e-6)))) {
       double[] draws = new double[samples];
       for (int i = 0; i < samples; i++) {
         draws[i] = m.noised(0);

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +74,7 @@ public final class LatticeBenchmark implements Callable<Integer> {
         System.out.printf("%-11s %4.0f%% %4d %9.3g %8.1f %,12d %9.4f %9.4f %7.2f%% %8s %11s  %s%n", name, limit * 100,
             dataset.quasiIdentifiers().size(), (double) outcome.latticeSize(), elapsed, outcome.nodesEvaluated(),
             outcome.loss(), outcome.lowerBound(), outcome.optimalityGap() * 100, outcome.optimal(), bestEffort,
-            java.util.Arrays.toString(outcome.levels()));
+            Arrays.toString(outcome.levels()));
       }
     }
     System.out.println(failures == 0 ? "independent k check: every output passed" : failures + " output(s) FAILED the k check");

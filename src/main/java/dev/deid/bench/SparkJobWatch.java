@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
@@ -84,7 +85,7 @@ final class SparkJobWatch extends SparkListener implements AutoCloseable {
   public void close() {
     try {
       context.listenerBus().waitUntilEmpty(10_000);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       // The figures then miss the last jobs' ends; a benchmark prints them anyway.
     }
     context.removeSparkListener(this);

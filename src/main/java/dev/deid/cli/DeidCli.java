@@ -1,37 +1,44 @@
 package dev.deid.cli;
 
-import dev.deid.config.JobSpec;
-import dev.deid.io.HierarchyFiles;
-import dev.deid.io.SpecFiles;
-import dev.deid.io.DevelopmentKeys;
-import dev.deid.io.ExtractEncryption;
 import dev.deid.bench.AnonymizationBenchmark;
 import dev.deid.bench.Benchmark;
 import dev.deid.bench.DpBenchmark;
 import dev.deid.bench.LatticeBenchmark;
+import dev.deid.config.JobSpec;
 import dev.deid.errors.DeidException;
 import dev.deid.io.DeltaStore;
+import dev.deid.io.DevelopmentKeys;
+import dev.deid.io.ExtractEncryption;
+import dev.deid.io.ExtractVerifier;
+import dev.deid.io.HierarchyFiles;
+import dev.deid.io.KeyRing;
 import dev.deid.io.SparkSessions;
+import dev.deid.io.SpecFiles;
 import dev.deid.io.Warehouse;
+import dev.deid.pipeline.DryRun;
 import dev.deid.pipeline.JobRunner;
 import dev.deid.pipeline.Preflight;
 import dev.deid.pipeline.RunOptions;
-import dev.deid.io.ExtractVerifier;
-import dev.deid.io.KeyRing;
 import dev.deid.privacy.ManifestSignature;
+import dev.deid.report.Assessment;
+import dev.deid.report.HtmlReport;
 import dev.deid.report.RunReport;
 import dev.deid.sample.DemoWarehouse;
 import dev.deid.sample.SampleData;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * The job's entry point, for {@code spark-submit} and local runs alike. Exit codes: 0 success,
@@ -150,7 +157,7 @@ public final class DeidCli implements Callable<Integer> {
     public Integer call() {
       RunOptions options = job.options(allowLargeDeletion);
       if (dryRun) {
-        dev.deid.pipeline.DryRun plan = new JobRunner(spark(), options).dryRun(job.spec);
+        DryRun plan = new JobRunner(spark(), options).dryRun(job.spec);
         PrintWriter out = command.commandLine().getOut();
         plan.lines().forEach(out::println);
         out.flush();
@@ -174,13 +181,13 @@ public final class DeidCli implements Callable<Integer> {
     CommandLine.Model.CommandSpec command;
 
     @Override
-    public Integer call() throws java.io.IOException {
-      dev.deid.report.Assessment assessment = new JobRunner(spark(), job.options(false)).assess(job.spec);
+    public Integer call() throws IOException {
+      Assessment assessment = new JobRunner(spark(), job.options(false)).assess(job.spec);
       PrintWriter out = command.commandLine().getOut();
       assessment.lines().forEach(out::println);
       out.flush();
       if (html != null) {
-        java.nio.file.Files.writeString(html, dev.deid.report.HtmlReport.assessment(assessment));
+        Files.writeString(html, HtmlReport.assessment(assessment));
       }
       return 0;
     }
@@ -225,7 +232,7 @@ public final class DeidCli implements Callable<Integer> {
     Path publicKey;
     @Option(names = "--decryption-key", description = "For an encrypted extract: a master key file ('<key-id>:<base64 "
         + "AES key>'), the footer key and, to read sensitive columns, the column key; repeat the option for each.")
-    List<Path> decryptionKeys = new java.util.ArrayList<>();
+    List<Path> decryptionKeys = new ArrayList<>();
     @CommandLine.Spec
     CommandLine.Model.CommandSpec command;
 
@@ -233,7 +240,7 @@ public final class DeidCli implements Callable<Integer> {
     public Integer call() {
       ManifestSignature.VerifyingKey key = KeyRing.verifyingKey(publicKey);
       if (extract.endsWith(".json")) {
-        return print(ExtractVerifier.verifyRecall(extract, key, new org.apache.hadoop.conf.Configuration()), "recall list ");
+        return print(ExtractVerifier.verifyRecall(extract, key, new Configuration()), "recall list ");
       }
       List<ExtractEncryption.MasterKey> masterKeys = decryptionKeys.stream()
           .map(f -> KeyRing.readMasterKey("decryption key", f)).toList();

@@ -1,18 +1,21 @@
 package dev.deid.cli;
 
+import dev.deid.errors.Errors;
 import dev.deid.io.AtomicFiles;
 import dev.deid.io.DeltaStore;
 import dev.deid.io.Warehouse;
 import dev.deid.pipeline.Discovery;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code discover}: proposes the classification of raw tables, as a draft spec and a data map, for a person to review. */
 @Command(mixinStandardHelpOptions = true, name = "discover", description = "Profile the raw tables and propose, per column, a "
@@ -37,12 +40,12 @@ final class DiscoverCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Warehouse target = warehouse.resolve();
     if (Files.exists(out)) {
-      throw dev.deid.errors.Errors.fileExists("--out", out.toString());
+      throw Errors.fileExists("--out", out.toString());
     }
     DeltaStore store = new DeltaStore(DeidCli.spark(target));
     List<String> scanned = tables != null ? tables : rawTables(store, target);
     if (scanned.isEmpty()) {
-      throw dev.deid.errors.Errors.noRawTables(target.root());
+      throw Errors.noRawTables(target.root());
     }
     Discovery.Found found = Discovery.discover(store, target, scanned, sampleRows, name);
     Path map = dataMap != null ? dataMap : out.resolveSibling(out.getFileName().toString().replaceAll("\\.ya?ml$", "") + ".datamap.json");
@@ -66,8 +69,8 @@ final class DiscoverCommand implements Callable<Integer> {
       try (var children = Files.list(raw)) {
         children.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted()
             .filter(t -> store.exists(warehouse.rawTable(t))).forEach(found::add);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
     return found;

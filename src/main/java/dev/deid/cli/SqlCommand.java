@@ -1,21 +1,27 @@
 package dev.deid.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deid.errors.Errors;
 import dev.deid.io.Warehouse;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * SQL over the warehouse's catalog, for analysts and notebooks: the tables runs named
@@ -28,7 +34,7 @@ import picocli.CommandLine.Parameters;
 final class SqlCommand implements Callable<Integer> {
   enum Format { table, csv, json }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec command;
@@ -55,7 +61,7 @@ final class SqlCommand implements Callable<Integer> {
         rows = result.takeAsList(maxRows);
       } catch (Exception e) {
         // Scala code throws AnalysisException (a parse error included) undeclared: a mistake in the statement.
-        if (!(e instanceof org.apache.spark.sql.AnalysisException)) {
+        if (!(e instanceof AnalysisException)) {
           throw e;
         }
         throw Errors.sqlStatement(i + 1, e.getMessage().lines().findFirst().orElse(e.getClass().getSimpleName()));
@@ -72,21 +78,21 @@ final class SqlCommand implements Callable<Integer> {
   private void print(PrintWriter out, String[] columns, List<Row> rows) {
     switch (format) {
       case json -> {
-        List<List<Object>> values = new java.util.ArrayList<>();
+        List<List<Object>> values = new ArrayList<>();
         for (Row row : rows) {
-          List<Object> line = new java.util.ArrayList<>();
+          List<Object> line = new ArrayList<>();
           for (int c = 0; c < columns.length; c++) {
             Object value = row.get(c);
             line.add(value instanceof Number || value instanceof Boolean || value == null ? value : String.valueOf(value));
           }
           values.add(line);
         }
-        java.util.Map<String, Object> result = new java.util.LinkedHashMap<>();
+        Map<String, Object> result = new LinkedHashMap<>();
         result.put("columns", List.of(columns));
         result.put("rows", values);
         try {
           out.println(JSON.writeValueAsString(result));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
           throw new UncheckedIOException(e);
         }
       }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /** Reads the {@code hierarchies} section and each output's {@code anonymization} section of a spec. */
 final class AnonymizationSpecs {
@@ -17,7 +18,7 @@ final class AnonymizationSpecs {
 
   private AnonymizationSpecs() {}
 
-  static HierarchySpec hierarchy(String name, SpecNode node, java.util.function.UnaryOperator<String> locate) {
+  static HierarchySpec hierarchy(String name, SpecNode node, UnaryOperator<String> locate) {
     node.allowOnly(Set.of("file", "intervals", "dates", "masking", "groups", "conflictingRows"));
     List<String> kinds = new ArrayList<>();
     for (String kind : List.of("file", "intervals", "dates", "masking", "groups")) {

@@ -2,6 +2,7 @@ package dev.deid.config;
 
 import dev.deid.privacy.anon.Hierarchy;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -46,7 +47,7 @@ public sealed interface HierarchySpec {
   record Groups(String name, List<Map<String, List<String>>> levels) implements HierarchySpec {
     public Groups {
       levels = levels.stream().map(level -> {
-        Map<String, List<String>> copy = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> copy = new LinkedHashMap<>();
         level.forEach((group, members) -> copy.put(group, List.copyOf(members)));
         return Copies.orderedMap(copy);
       }).toList();

@@ -1,7 +1,9 @@
 package dev.deid.config;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What one partner has agreed to receive ({@code partners.<name>} in a spec): the purposes, the
@@ -31,16 +33,16 @@ public record PartnerContract(String partner, Set<String> purposes, Set<String> 
    * contract. {@code releasedColumns} is null for DP releases, whose columns are statistics.
    */
   List<String[]> breaches(String purpose, List<String> releasedColumns, OutputFormat format, Integer k) {
-    List<String[]> breaches = new java.util.ArrayList<>();
+    List<String[]> breaches = new ArrayList<>();
     if (!purposes.contains(purpose)) {
       breaches.add(new String[] {"purpose", "purpose '" + purpose + "' is not in the contract of partner '" + partner + "'",
-          "use one of " + new java.util.TreeSet<>(purposes) + " or change " + path("purposes")});
+          "use one of " + new TreeSet<>(purposes) + " or change " + path("purposes")});
     }
     List<String> extra = releasedColumns == null ? List.of()
         : releasedColumns.stream().filter(c -> !allowedColumns.contains(c)).toList();
     if (!extra.isEmpty()) {
       breaches.add(new String[] {"columns", "columns " + extra + " are not allowed by the contract of partner '" + partner
-          + "'", "release only " + new java.util.TreeSet<>(allowedColumns) + " or change " + path("allowedColumns")});
+          + "'", "release only " + new TreeSet<>(allowedColumns) + " or change " + path("allowedColumns")});
     }
     if (!formats.contains(format)) {
       breaches.add(new String[] {"format", "format " + format.name().toLowerCase() + " is not in the contract of partner '"

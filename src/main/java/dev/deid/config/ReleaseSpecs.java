@@ -3,9 +3,16 @@ package dev.deid.config;
 import dev.deid.privacy.dp.Aggregate;
 import dev.deid.privacy.dp.ContributionBounds;
 import dev.deid.privacy.dp.NoisyRelease;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -166,18 +173,18 @@ final class ReleaseSpecs {
    * group column): YAML dates and timestamps become ISO text, numbers their decimal text.
    */
   static String groupValue(Object value) {
-    if (value instanceof java.util.Date date) {
-      java.time.Instant instant = date.toInstant();
-      return instant.equals(instant.truncatedTo(java.time.temporal.ChronoUnit.DAYS))
-          ? instant.atZone(java.time.ZoneOffset.UTC).toLocalDate().toString()
-          : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC).format(instant);
+    if (value instanceof Date date) {
+      Instant instant = date.toInstant();
+      return instant.equals(instant.truncatedTo(ChronoUnit.DAYS))
+          ? instant.atZone(ZoneOffset.UTC).toLocalDate().toString()
+          : DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC).format(instant);
     }
     return String.valueOf(value);
   }
 
   /** Refuses bounds whose noise could not be calibrated: sensitivities above 2^53 in fixed point. */
   private static void checkSensitivities(SpecNode node, List<Aggregate> aggregates, ContributionBounds bounds) {
-    java.math.BigInteger perUnit = java.math.BigInteger.valueOf(bounds.maxGroups()).multiply(java.math.BigInteger.valueOf(bounds.maxRowsPerGroup()));
+    BigInteger perUnit = BigInteger.valueOf(bounds.maxGroups()).multiply(BigInteger.valueOf(bounds.maxRowsPerGroup()));
     for (int i = 0; i < aggregates.size(); i++) {
       Aggregate a = aggregates.get(i);
       for (Aggregate.SumTerm term : a.sumTerms()) {
@@ -207,7 +214,7 @@ final class ReleaseSpecs {
       }
       Aggregate.Kind kind;
       try {
-        kind = Aggregate.Kind.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+        kind = Aggregate.Kind.valueOf(type.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         a.problem("type", "unknown aggregate '" + type + "'", "use count, count_units, sum, mean, variance, stddev or quantiles");
         return null;

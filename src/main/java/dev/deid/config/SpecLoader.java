@@ -1,6 +1,7 @@
 package dev.deid.config;
 
 import dev.deid.errors.Errors;
+import dev.deid.privacy.PiiPatterns;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -12,9 +13,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
@@ -43,13 +48,13 @@ public final class SpecLoader {
    * Parses a spec whose file references (hierarchies) become locations through {@code locate}
    * (relative to the spec's folder, which may be a Hadoop URI: see {@code io.SpecFiles}).
    */
-  public static JobSpec parse(String yaml, String origin, java.util.function.UnaryOperator<String> locate) {
+  public static JobSpec parse(String yaml, String origin, UnaryOperator<String> locate) {
     Object document;
     try {
       LoaderOptions options = new LoaderOptions();
       options.setAllowDuplicateKeys(false);
       document = new Yaml(new SafeConstructor(options)).load(yaml);
-    } catch (org.yaml.snakeyaml.constructor.DuplicateKeyException e) {
+    } catch (DuplicateKeyException e) {
       throw Errors.duplicateYamlKey(origin, firstLine(e.getMessage()));
     } catch (YAMLException e) {
       throw Errors.malformedYaml(origin, firstLine(e.getMessage()));
@@ -104,9 +109,9 @@ public final class SpecLoader {
     /** Column names as declared, including those whose spec had errors, so one error is not reported twice. */
     private final Map<String, Set<String>> declaredColumns = new LinkedHashMap<>();
 
-    private final java.util.function.UnaryOperator<String> locate;
+    private final UnaryOperator<String> locate;
 
-    Builder(SpecNode root, List<String> problems, String hash, java.util.function.UnaryOperator<String> locate) {
+    Builder(SpecNode root, List<String> problems, String hash, UnaryOperator<String> locate) {
       this.root = root;
       this.problems = problems;
       this.hash = hash;
@@ -143,7 +148,7 @@ public final class SpecLoader {
       List<OutputSpec> outputs = outputs(root.list("outputs", !root.has("releases")), sources, consent, hierarchies);
       List<BudgetSpec> budgets = ReleaseSpecs.budgets(root.list("budgets", root.has("releases")), sources);
       List<ReleaseSpec> releases = ReleaseSpecs.releases(root.list("releases", false), sources, consent, budgets,
-          outputs.stream().map(OutputSpec::name).collect(java.util.stream.Collectors.toSet()));
+          outputs.stream().map(OutputSpec::name).collect(Collectors.toSet()));
       checkLocalDpBudgets(outputs, sources, budgets);
       Map<String, PartnerContract> contracts = contracts(root.mappings("partners", false));
       checkContracts(contracts, outputs, releases, sources);
@@ -161,7 +166,7 @@ public final class SpecLoader {
         List<String> purposes = node.strings("purposes", true);
         List<String> columns = node.strings("allowedColumns", true);
         Integer minimumK = node.has("minimumK") ? node.integer("minimumK", false, 1, 1_000_000) : Integer.valueOf(1);
-        Set<OutputFormat> formats = new java.util.HashSet<>();
+        Set<OutputFormat> formats = new HashSet<>();
         for (String f : node.has("formats") ? node.strings("formats", false) : List.of("parquet")) {
           switch (f) {
             case "parquet" -> formats.add(OutputFormat.PARQUET);
@@ -514,10 +519,10 @@ public final class SpecLoader {
         String check = allow.string("check", true);
         String reason = allow.string("reason", true);
         if (column != null && source != null && !released.contains(column)) {
-          allow.problem("column", "'" + column + "' is not a column this output releases", "name one of " + new java.util.TreeSet<>(released));
+          allow.problem("column", "'" + column + "' is not a column this output releases", "name one of " + new TreeSet<>(released));
         }
-        if (check != null && !dev.deid.privacy.PiiPatterns.LEAK_CHECKS.contains(check)) {
-          allow.problem("check", "unknown check '" + check + "'", "use one of " + dev.deid.privacy.PiiPatterns.LEAK_CHECKS);
+        if (check != null && !PiiPatterns.LEAK_CHECKS.contains(check)) {
+          allow.problem("check", "unknown check '" + check + "'", "use one of " + PiiPatterns.LEAK_CHECKS);
         }
         if (column != null && check != null && reason != null) {
           allowances.add(new LeakAllowance(column, check, reason));

@@ -4,8 +4,11 @@ import dev.deid.errors.Errors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * A YAML mapping with its path, reading typed fields and collecting every problem instead of
@@ -47,19 +50,19 @@ final class SpecNode {
       if (!keys.contains(key)) {
         String near = closest(key, keys);
         problem(key, "unknown field" + (near == null ? "" : " (did you mean '" + near + "'?)"),
-            near == null ? "remove it or use one of " + new java.util.TreeSet<>(keys) : "rename it to " + near);
+            near == null ? "remove it or use one of " + new TreeSet<>(keys) : "rename it to " + near);
       }
     }
   }
 
   /** The allowed key a misspelt one most likely meant: two edits, or a third of its letters for long keys, ignoring case. */
   static String closest(String key, Set<String> keys) {
-    org.apache.commons.text.similarity.LevenshteinDistance distance = org.apache.commons.text.similarity.LevenshteinDistance
+    LevenshteinDistance distance = LevenshteinDistance
         .getDefaultInstance();
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
-    for (String candidate : new java.util.TreeSet<>(keys)) {
-      int d = distance.apply(key.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+    for (String candidate : new TreeSet<>(keys)) {
+      int d = distance.apply(key.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
       if (d < bestDistance) {
         best = candidate;
         bestDistance = d;

@@ -1,5 +1,7 @@
 package dev.deid.config;
 
+import java.util.List;
+
 /** What happens to one column on its way from the raw table to an output. */
 public sealed interface Transform {
   /** The action's name as written in a job spec. */
@@ -54,9 +56,9 @@ public sealed interface Transform {
   }
 
   /** Row-level ε-local DP for a categorical column: k-ary randomized response over a public domain. */
-  record RandomizedResponse(double epsilon, java.util.List<String> domain) implements Transform {
+  record RandomizedResponse(double epsilon, List<String> domain) implements Transform {
     public RandomizedResponse {
-      domain = java.util.List.copyOf(domain);
+      domain = List.copyOf(domain);
     }
 
     public String action() { return "randomized_response"; }

@@ -2,6 +2,7 @@ package dev.deid.errors;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The one place where user-facing errors are made. Each names the offending field (as a YAML path
@@ -47,7 +48,7 @@ public final class Errors {
   }
 
   public static DeidException catalogNameTaken(String table, String tableType, String location) {
-    return of("The catalog name " + table + " is taken by a " + tableType.toLowerCase(java.util.Locale.ROOT)
+    return of("The catalog name " + table + " is taken by a " + tableType.toLowerCase(Locale.ROOT)
         + " table that is not this output (fix: drop or rename that table, or rename the output; the output "
         + "itself was written to " + location + ")");
   }
@@ -125,7 +126,7 @@ public final class Errors {
 
   public static String retentionDeletesTooMuch(String path, long matching, long rows, double limit) {
     return "Invalid run at " + path + ": retention would delete " + matching + " of " + rows + " rows ("
-        + String.format(java.util.Locale.ROOT, "%.1f", 100.0 * matching / rows) + " %), more than maxDeleteFraction "
+        + String.format(Locale.ROOT, "%.1f", 100.0 * matching / rows) + " %), more than maxDeleteFraction "
         + limit + "; nothing was deleted (fix: check the reference time and maxAgeDays; if the deletion is right, "
         + "rerun with --allow-large-deletion or raise " + path + ".maxDeleteFraction)";
   }
@@ -267,7 +268,7 @@ public final class Errors {
         + " after VACUUM (fix: check that no other process holds or restores those files)");
   }
 
-  public static DeidException deletedValuesInLog(String path, long values, java.util.List<String> columns, String table) {
+  public static DeidException deletedValuesInLog(String path, long values, List<String> columns, String table) {
     return of("Cannot confirm deletion at " + path + ": the _delta_log of " + table + " still holds " + values
         + " value(s) of column(s) " + String.join(", ", columns) + " that no current row holds, in file statistics or "
         + "partition values (fix: the table has deletion vectors or files another writer added after the vacuum; run "

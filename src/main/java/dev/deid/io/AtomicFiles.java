@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
@@ -34,8 +36,8 @@ public final class AtomicFiles {
       FileContext fc = FileContext.getFileContext(path.toUri(), conf);
       Path temporary = new Path(path.getParent(), "." + path.getName() + ".tmp");
       fc.mkdir(path.getParent(), null, true);
-      try (OutputStream out = fc.create(temporary, java.util.EnumSet.of(org.apache.hadoop.fs.CreateFlag.CREATE,
-          org.apache.hadoop.fs.CreateFlag.OVERWRITE), Options.CreateOpts.createParent())) {
+      try (OutputStream out = fc.create(temporary, EnumSet.of(CreateFlag.CREATE,
+          CreateFlag.OVERWRITE), Options.CreateOpts.createParent())) {
         out.write(text.getBytes(StandardCharsets.UTF_8));
       }
       fc.rename(temporary, path, Options.Rename.OVERWRITE);

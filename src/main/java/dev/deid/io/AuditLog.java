@@ -2,6 +2,7 @@ package dev.deid.io;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -10,6 +11,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The audit table: one appended row per run, successful or not. Delta appends never conflict, so
@@ -41,7 +43,7 @@ public final class AuditLog {
     Row row = RowFactory.create(record.runId(), record.job(), record.specHash(), Timestamp.from(record.startedAt()),
         record.durationMillis(), record.status(), record.error(), scalaMap(record.inputVersions()),
         scalaMap(record.outputVersions()), scalaMap(record.counts()),
-        scala.jdk.javaapi.CollectionConverters.asScala(record.erasedSubjectPseudonyms()).toSeq(), record.reportPath());
+        CollectionConverters.asScala(record.erasedSubjectPseudonyms()).toSeq(), record.reportPath());
     SparkSession spark = store.spark();
     Dataset<Row> rows = spark.createDataFrame(List.of(row), SCHEMA);
     store.append(table, rows);
@@ -55,7 +57,7 @@ public final class AuditLog {
     if (!store.exists(table)) {
       return Map.of();
     }
-    Map<String, Long> highest = new java.util.HashMap<>();
+    Map<String, Long> highest = new HashMap<>();
     for (Row row : store.read(table).filter(org.apache.spark.sql.functions.col("status").equalTo("SUCCEEDED"))
         .select(org.apache.spark.sql.functions.explode(org.apache.spark.sql.functions.col("step_counts")))
         .filter(org.apache.spark.sql.functions.col("key").startsWith(keyPrefix))
@@ -66,6 +68,6 @@ public final class AuditLog {
   }
 
   private static scala.collection.Map<String, Long> scalaMap(Map<String, Long> map) {
-    return scala.jdk.javaapi.CollectionConverters.asScala(map == null ? Map.<String, Long>of() : map);
+    return CollectionConverters.asScala(map == null ? Map.<String, Long>of() : map);
   }
 }

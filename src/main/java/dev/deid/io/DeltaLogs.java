@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +17,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
@@ -111,7 +113,7 @@ final class DeltaLogs {
         Dataset<Row> rows = spark.read().option("mergeSchema", String.valueOf(parquet.size() > 1))
             .parquet(parquet.toArray(String[]::new));
         for (String json : rows.select(functions.to_json(functions.struct(functions.col("*")))).as(
-            org.apache.spark.sql.Encoders.STRING()).collectAsList()) {
+            Encoders.STRING()).collectAsList()) {
           values.addJson(json);
         }
       }
@@ -122,7 +124,7 @@ final class DeltaLogs {
   }
 
   private static TableStore.LogTraces missingFromTable(Dataset<Row> current, LogValues values, int scanned, int earlier) {
-    Map<String, StructField> fields = new java.util.HashMap<>();
+    Map<String, StructField> fields = new HashMap<>();
     for (StructField f : current.schema().fields()) {
       fields.put(f.name(), f);
     }

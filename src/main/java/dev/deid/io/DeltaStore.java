@@ -1,21 +1,30 @@
 package dev.deid.io;
 
 import dev.deid.config.VacuumPolicy;
+import dev.deid.errors.Errors;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.catalyst.catalog.CatalogTable;
+import org.apache.spark.sql.catalyst.catalog.CatalogTableType;
+import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.actions.Action;
@@ -127,13 +136,13 @@ public final class DeltaStore implements TableStore {
     String location = qualifiedLocation(path);
     spark.sql("CREATE NAMESPACE IF NOT EXISTS `" + namespace + "`");
     // The catalog's own record, read without opening the table: its old path may be gone.
-    org.apache.spark.sql.catalyst.catalog.CatalogTable existing = catalogRecord(namespace, name);
+    CatalogTable existing = catalogRecord(namespace, name);
     if (existing != null) {
       if (location.equals(qualifiedPath(existing.location().toString()))) {
         return namespace + "." + name;
       }
-      if (existing.tableType() != org.apache.spark.sql.catalyst.catalog.CatalogTableType.EXTERNAL()) {
-        throw dev.deid.errors.Errors.catalogNameTaken(namespace + "." + name, existing.tableType().name(), location);
+      if (existing.tableType() != CatalogTableType.EXTERNAL()) {
+        throw Errors.catalogNameTaken(namespace + "." + name, existing.tableType().name(), location);
       }
       spark.sql("DROP TABLE " + table);
     }
@@ -141,14 +150,14 @@ public final class DeltaStore implements TableStore {
     return namespace + "." + name;
   }
 
-  private org.apache.spark.sql.catalyst.catalog.CatalogTable catalogRecord(String namespace, String name) {
-    org.apache.spark.sql.catalyst.catalog.SessionCatalog catalog = spark.sessionState().catalog();
-    org.apache.spark.sql.catalyst.TableIdentifier id =
-        new org.apache.spark.sql.catalyst.TableIdentifier(name, scala.Option.apply(namespace));
+  private CatalogTable catalogRecord(String namespace, String name) {
+    SessionCatalog catalog = spark.sessionState().catalog();
+    TableIdentifier id =
+        new TableIdentifier(name, Option.apply(namespace));
     try {
       return catalog.tableExists(id) ? catalog.getTableMetadata(id) : null;
-    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException
-        | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+    } catch (NoSuchNamespaceException
+        | NoSuchTableException e) {
       return null;
     }
   }
@@ -191,7 +200,7 @@ public final class DeltaStore implements TableStore {
 
   /** Runs DML with copy-on-write: the session's persistent deletion vectors are off for its duration. */
   private void withoutDeletionVectors(Runnable dml) {
-    Map<String, String> previous = new java.util.LinkedHashMap<>();
+    Map<String, String> previous = new LinkedHashMap<>();
     for (String key : PERSISTENT_DELETION_VECTORS) {
       previous.put(key, spark.conf().get(key, "true"));
       spark.conf().set(key, "false");
@@ -292,7 +301,7 @@ public final class DeltaStore implements TableStore {
       if (!fs.exists(root)) {
         return files;
       }
-      java.util.ArrayDeque<Path> directories = new java.util.ArrayDeque<>(List.of(root));
+      ArrayDeque<Path> directories = new ArrayDeque<>(List.of(root));
       while (!directories.isEmpty()) {
         for (FileStatus status : fs.listStatus(directories.pop())) {
           Path file = status.getPath();

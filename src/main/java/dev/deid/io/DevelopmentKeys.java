@@ -2,7 +2,9 @@ package dev.deid.io;
 
 import dev.deid.config.JobSpec;
 import dev.deid.config.OutputSpec;
+import dev.deid.config.PartnerContract;
 import dev.deid.io.KeyRing;
+import dev.deid.privacy.ManifestSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -41,7 +44,7 @@ public final class DevelopmentKeys {
         ownerOnly(file);
         System.out.println("development key for '" + audience + "' created in " + file + " (not for production)");
       }
-      for (dev.deid.config.PartnerContract contract : spec.partners().values()) {
+      for (PartnerContract contract : spec.partners().values()) {
         if (!contract.encryptionRequired()) {
           continue;
         }
@@ -52,16 +55,16 @@ public final class DevelopmentKeys {
           }
           byte[] secret = new byte[32];
           random.nextBytes(secret);
-          Files.writeString(file, "dev-kms-" + contract.partner() + "-" + role.name().toLowerCase(java.util.Locale.ROOT) + "-1:"
+          Files.writeString(file, "dev-kms-" + contract.partner() + "-" + role.name().toLowerCase(Locale.ROOT) + "-1:"
               + Base64.getEncoder().encodeToString(secret) + "\n");
           ownerOnly(file);
-          System.out.println("development " + role.name().toLowerCase(java.util.Locale.ROOT) + " encryption key for partner '"
+          System.out.println("development " + role.name().toLowerCase(Locale.ROOT) + " encryption key for partner '"
               + contract.partner() + "' created in " + file + " (not for production; the partner needs a copy)");
         }
       }
       Path signing = directory.resolve(KeyRing.SIGNING_KEY_FILE);
       if (System.getenv(KeyRing.SIGNING_KEY_VARIABLE) == null && !Files.exists(signing)) {
-        String[] pair = dev.deid.privacy.ManifestSignature.generate("dev-signing-1");
+        String[] pair = ManifestSignature.generate("dev-signing-1");
         Files.writeString(signing, pair[0] + "\n");
         ownerOnly(signing);
         Files.writeString(directory.resolve(KeyRing.SIGNING_PUBLIC_KEY_FILE), pair[1] + "\n");

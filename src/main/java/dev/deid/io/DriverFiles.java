@@ -2,10 +2,13 @@ package dev.deid.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -103,11 +106,11 @@ public final class DriverFiles {
       Configuration conf = configuration();
       Path f = new Path(file);
       Path d = new Path(folder);
-      java.net.URI fileUri = f.getFileSystem(conf).makeQualified(f).toUri().normalize();
-      java.net.URI folderUri = d.getFileSystem(conf).makeQualified(d).toUri().normalize();
+      URI fileUri = f.getFileSystem(conf).makeQualified(f).toUri().normalize();
+      URI folderUri = d.getFileSystem(conf).makeQualified(d).toUri().normalize();
       String folderPath = folderUri.getPath().endsWith("/") ? folderUri.getPath() : folderUri.getPath() + "/";
-      return java.util.Objects.equals(fileUri.getScheme(), folderUri.getScheme())
-          && java.util.Objects.equals(fileUri.getAuthority(), folderUri.getAuthority())
+      return Objects.equals(fileUri.getScheme(), folderUri.getScheme())
+          && Objects.equals(fileUri.getAuthority(), folderUri.getAuthority())
           && fileUri.getPath().startsWith(folderPath);
     } catch (IOException | IllegalArgumentException e) {
       return false;
@@ -136,7 +139,7 @@ public final class DriverFiles {
     }
     Path path = new Path(location);
     FileSystem fs = path.getFileSystem(configuration());
-    if (OBJECT_STORES.contains(fs.getScheme().toLowerCase(java.util.Locale.ROOT))) {
+    if (OBJECT_STORES.contains(fs.getScheme().toLowerCase(Locale.ROOT))) {
       return Optional.empty();
     }
     FileStatus status = fs.getFileStatus(path);

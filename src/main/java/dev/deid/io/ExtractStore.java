@@ -1,9 +1,11 @@
 package dev.deid.io;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deid.config.OutputFormat;
 import dev.deid.privacy.ManifestSignature;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -76,7 +78,7 @@ public final class ExtractStore {
     String json = AtomicFiles.toJson(manifest);
     AtomicFiles.writeAtomically(directory + "/" + MANIFEST, json, conf);
     AtomicFiles.writeAtomically(directory + "/" + SIGNATURE,
-        ManifestSignature.sign(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), signingKey) + "\n", conf);
+        ManifestSignature.sign(json.getBytes(StandardCharsets.UTF_8), signingKey) + "\n", conf);
     AtomicFiles.writeAtomically(extract + "/" + CURRENT, runId + "\n", conf);
     return new Written(directory, rows, hashes);
   }
@@ -101,7 +103,7 @@ public final class ExtractStore {
         return null;
       }
       try (InputStream in = fs.open(pointer)) {
-        return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
       }
     } catch (IOException e) {
       throw new IllegalStateException("Cannot read " + extract + "/" + CURRENT, e);
@@ -117,7 +119,7 @@ public final class ExtractStore {
     Path manifest = new Path(extract + "/" + run + "/" + MANIFEST);
     try (InputStream in = manifest.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(manifest)) {
       Map<String, String> fields = new LinkedHashMap<>();
-      new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).fields().forEachRemaining(e -> {
+      new ObjectMapper().readTree(in).fields().forEachRemaining(e -> {
         if (e.getValue().isTextual()) {
           fields.put(e.getKey(), e.getValue().asText());
         }

@@ -6,13 +6,17 @@ import dev.deid.errors.DeidException;
 import dev.deid.errors.Errors;
 import dev.deid.privacy.anon.Hierarchy;
 import dev.deid.privacy.anon.InvalidHierarchyException;
+import java.io.File;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads the ARX hierarchy files a spec names, each once per run and before anything is deleted, so
@@ -51,7 +55,7 @@ public final class HierarchyFiles {
   }
 
   static Hierarchy read(HierarchySpec.FromFile file) {
-    try (Reader reader = new java.io.StringReader(DriverFiles.readString(file.file()))) {
+    try (Reader reader = new StringReader(DriverFiles.readString(file.file()))) {
       return Hierarchy.readArxCsv(file.name(), reader, file.conflicting());
     } catch (IOException e) {
       throw Errors.unreadableHierarchyFile("hierarchies." + file.name(), file.file(), e);
@@ -94,14 +98,14 @@ public final class HierarchyFiles {
   }
 
   /** The roots in {@value #ROOTS_VARIABLE}, or none. */
-  static List<String> configuredRoots(java.util.Map<String, String> environment) {
+  static List<String> configuredRoots(Map<String, String> environment) {
     String value = environment.get(ROOTS_VARIABLE);
     if (value == null || value.isBlank()) {
       return List.of();
     }
     // A ':' that starts a URI's "//" is not a separator, so that hdfs://… roots can be listed.
-    String separator = java.io.File.pathSeparator.equals(":") ? ":(?!//)" : java.util.regex.Pattern.quote(java.io.File.pathSeparator);
-    return java.util.Arrays.stream(value.split(separator)).filter(s -> !s.isBlank())
+    String separator = File.pathSeparator.equals(":") ? ":(?!//)" : Pattern.quote(File.pathSeparator);
+    return Arrays.stream(value.split(separator)).filter(s -> !s.isBlank())
         .map(s -> DriverFiles.isUri(s) ? s : Path.of(s).toAbsolutePath().normalize().toString()).toList();
   }
 }

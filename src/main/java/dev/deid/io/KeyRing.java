@@ -8,8 +8,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -130,12 +135,12 @@ public final class KeyRing {
 
   /** {@code DEID_KMS_ACME_FOOTER}, {@code DEID_KMS_ACME_COLUMNS}, … */
   public static String encryptionVariable(String partner, EncryptionKeyRole role) {
-    return "DEID_KMS_" + partner.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_" + role.name();
+    return "DEID_KMS_" + partner.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_" + role.name();
   }
 
   /** {@code kms_acme_footer.key}, {@code kms_acme_columns.key}, … */
   public static String encryptionFileName(String partner, EncryptionKeyRole role) {
-    return "kms_" + partner.replaceAll("[^a-z0-9_-]", "_") + "_" + role.name().toLowerCase(java.util.Locale.ROOT) + ".key";
+    return "kms_" + partner.replaceAll("[^a-z0-9_-]", "_") + "_" + role.name().toLowerCase(Locale.ROOT) + ".key";
   }
 
   /**
@@ -149,7 +154,7 @@ public final class KeyRing {
   }
 
   private ExtractEncryption.MasterKey masterKey(String partner, EncryptionKeyRole role) {
-    String label = "encryption (partner '" + partner + "', " + role.name().toLowerCase(java.util.Locale.ROOT) + " key)";
+    String label = "encryption (partner '" + partner + "', " + role.name().toLowerCase(Locale.ROOT) + " key)";
     String variable = encryptionVariable(partner, role);
     String fromEnv = environment.get(variable);
     if (fromEnv != null && !fromEnv.isBlank()) {
@@ -221,15 +226,15 @@ public final class KeyRing {
    */
   private static void requireOwnerOnly(String audience, String file) {
     try {
-      java.util.Optional<java.util.Set<java.nio.file.attribute.PosixFilePermission>> found = DriverFiles.permissions(file);
+      Optional<Set<PosixFilePermission>> found = DriverFiles.permissions(file);
       if (found.isEmpty()) {
         return; // no POSIX permissions here (an object store, a Windows file system): access is the store's policy
       }
-      java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = found.get();
-      for (java.nio.file.attribute.PosixFilePermission p : permissions) {
+      Set<PosixFilePermission> permissions = found.get();
+      for (PosixFilePermission p : permissions) {
         if (p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_")) {
           throw Errors.keyFileReadableByOthers(audience, file,
-              java.nio.file.attribute.PosixFilePermissions.toString(permissions));
+              PosixFilePermissions.toString(permissions));
         }
       }
     } catch (IOException e) {

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -100,7 +101,7 @@ public final class PhysicalDelete {
       for (int i = 0; i < rules.size(); i++) {
         flagged = flagged.filter(functions.not(functions.col(flagColumn(i))));
       }
-      return flagged.drop(java.util.stream.IntStream.range(0, rules.size()).mapToObj(PhysicalDelete::flagColumn)
+      return flagged.drop(IntStream.range(0, rules.size()).mapToObj(PhysicalDelete::flagColumn)
           .toArray(String[]::new));
     }
   }

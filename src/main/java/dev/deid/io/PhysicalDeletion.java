@@ -1,5 +1,7 @@
 package dev.deid.io;
 
+import java.util.List;
+
 /**
  * What a physical deletion did to one table under one rule: rows deleted, rows the rule could not
  * judge because its column is NULL (kept: a row without a timestamp never expires, a row without a
@@ -11,16 +13,16 @@ package dev.deid.io;
  * (must be zero; their columns in {@code logTraceColumns}), {@code -1} when the log was not scanned.
  */
 public record PhysicalDeletion(String table, long rowsDeleted, long rowsKeptWithNull, boolean vacuumed, int filesScanned,
-    long rowsStillOnDisk, int vacuumRetentionHours, int logFilesScanned, long logValuesNotInTable, java.util.List<String> logTraceColumns) {
+    long rowsStillOnDisk, int vacuumRetentionHours, int logFilesScanned, long logValuesNotInTable, List<String> logTraceColumns) {
 
   public PhysicalDeletion {
-    logTraceColumns = java.util.List.copyOf(logTraceColumns);
+    logTraceColumns = List.copyOf(logTraceColumns);
   }
 
   /** A deletion whose log was not scanned (nothing was vacuumed, or the window keeps history): {@code -1} for the log figures. */
   public PhysicalDeletion(String table, long rowsDeleted, long rowsKeptWithNull, boolean vacuumed, int filesScanned,
       long rowsStillOnDisk, int vacuumRetentionHours) {
-    this(table, rowsDeleted, rowsKeptWithNull, vacuumed, filesScanned, rowsStillOnDisk, vacuumRetentionHours, -1, -1, java.util.List.of());
+    this(table, rowsDeleted, rowsKeptWithNull, vacuumed, filesScanned, rowsStillOnDisk, vacuumRetentionHours, -1, -1, List.of());
   }
 
   public boolean physicallyGone() {

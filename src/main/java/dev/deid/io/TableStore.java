@@ -1,6 +1,7 @@
 package dev.deid.io;
 
 import dev.deid.config.VacuumPolicy;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -60,9 +61,9 @@ public interface TableStore {
    * checkpoint, and how many values in the log no current row holds, with their columns' names
    * (never the values: they are what was deleted).
    */
-  record LogTraces(int filesScanned, int filesOfEarlierVersions, long valuesNotInTable, java.util.List<String> columns) {
+  record LogTraces(int filesScanned, int filesOfEarlierVersions, long valuesNotInTable, List<String> columns) {
     public LogTraces {
-      columns = java.util.List.copyOf(columns);
+      columns = List.copyOf(columns);
     }
 
   }

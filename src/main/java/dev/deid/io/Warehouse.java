@@ -2,6 +2,13 @@ package dev.deid.io;
 
 import dev.deid.config.Audience;
 import dev.deid.config.OutputSpec;
+import dev.deid.config.ReleaseSpec;
+import dev.deid.errors.Errors;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Where everything lives, relative to one root (a local path or any Hadoop file system URI):
@@ -16,11 +23,11 @@ public record Warehouse(String root) {
   }
 
   /** Refuses, as a user mistake, a root whose scheme no configured Hadoop file system serves. */
-  public void requireFileSystem(org.apache.hadoop.conf.Configuration conf) {
+  public void requireFileSystem(Configuration conf) {
     try {
       new org.apache.hadoop.fs.Path(root).getFileSystem(conf);
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      throw dev.deid.errors.Errors.unusableWarehouse(root, e.getClass().getSimpleName());
+    } catch (IOException | IllegalArgumentException e) {
+      throw Errors.unusableWarehouse(root, e.getClass().getSimpleName());
     }
   }
 
@@ -31,7 +38,7 @@ public record Warehouse(String root) {
 
   /** The embedded catalog's metastore of a local warehouse: kept when the demo resets its tables. */
   public String catalog() {
-    String local = root.startsWith("file:") ? java.net.URI.create(root).getPath() : root;
+    String local = root.startsWith("file:") ? URI.create(root).getPath() : root;
     return java.nio.file.Path.of(local).toAbsolutePath().normalize() + "/" + CATALOG;
   }
 
@@ -46,7 +53,7 @@ public record Warehouse(String root) {
     return published(output.audience(), output.name());
   }
 
-  public String release(dev.deid.config.ReleaseSpec release) {
+  public String release(ReleaseSpec release) {
     return published(release.audience(), release.name());
   }
 
@@ -81,7 +88,7 @@ public record Warehouse(String root) {
     return path.toString();
   }
 
-  private static final java.util.regex.Pattern SAFE_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]{0,127}");
+  private static final Pattern SAFE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,127}");
 
   /**
    * The zone of the job's own tables ({@code analysts}, {@code partners}, {@code reports},
@@ -99,11 +106,11 @@ public record Warehouse(String root) {
     return null;
   }
 
-  private static final java.util.List<String> JOB_ZONES = java.util.List.of("analysts", "partners", "reports", "_deid");
+  private static final List<String> JOB_ZONES = List.of("analysts", "partners", "reports", "_deid");
 
   /** Absolute and without {@code .} or {@code ..} segments, scheme kept: local paths and URIs alike. */
   private static String normalized(String location) {
-    java.net.URI uri = new org.apache.hadoop.fs.Path(location).toUri();
+    URI uri = new org.apache.hadoop.fs.Path(location).toUri();
     if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
       return "file:" + java.nio.file.Path.of(uri.getPath()).toAbsolutePath().normalize();
     }

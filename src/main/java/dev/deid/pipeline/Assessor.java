@@ -5,15 +5,18 @@ import dev.deid.config.OutputSpec;
 import dev.deid.config.ReleaseSpec;
 import dev.deid.privacy.anon.Anonymizer;
 import dev.deid.privacy.anon.PrivacyModel;
+import dev.deid.privacy.dp.Aggregate;
 import dev.deid.privacy.dp.GroupStatistics;
 import dev.deid.privacy.dp.NoisyRelease;
-import dev.deid.report.Assessment;
 import dev.deid.report.Assessment.Alternative;
 import dev.deid.report.Assessment.OutputAssessment;
 import dev.deid.report.Assessment.ReleaseAssessment;
+import dev.deid.report.Assessment;
 import dev.deid.steps.Anonymize;
 import dev.deid.steps.DpAggregate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,14 +83,14 @@ final class Assessor {
    */
   static List<Alternative> alternatives(AnonymizationSpec spec, Anonymizer.Outcome chosen, List<Anonymizer.Outcome> outcomes) {
     List<Alternative> alternatives = new ArrayList<>();
-    java.util.Iterator<Anonymizer.Outcome> others = outcomes.iterator();
+    Iterator<Anonymizer.Outcome> others = outcomes.iterator();
     for (int[] cell : grid(spec)) {
       int k = cell[0];
       double limit = cell[1] / 1000.0;
       boolean configured = isConfigured(spec, cell);
       Anonymizer.Outcome o = configured ? chosen : others.next();
       alternatives.add(o == null ? new Alternative(k, limit, configured, null, null, null, null, null)
-          : new Alternative(k, limit, configured, o.levels() == null ? List.of() : java.util.Arrays.stream(o.levels()).boxed().toList(),
+          : new Alternative(k, limit, configured, o.levels() == null ? List.of() : Arrays.stream(o.levels()).boxed().toList(),
               o.loss(), o.suppressedRecords(), o.outputRisk().highestProsecutorRisk(),
               o.outputRisk().population() == null ? 0.0 : o.outputRisk().population().populationUniquesFraction()));
     }
@@ -128,8 +131,8 @@ final class Assessor {
   /** The noise of each statistic depends on the budget and bounds alone: computed on a group of zeros, with no data. */
   private static ReleaseAssessment expectedError(ReleaseSpec release, RunContext context) {
     int sums = release.aggregates().stream().mapToInt(a -> a.sumTerms().size()).sum();
-    long[][] histograms = release.aggregates().stream().filter(a -> a.kind() == dev.deid.privacy.dp.Aggregate.Kind.QUANTILES)
-        .map(a -> new long[dev.deid.privacy.dp.Aggregate.QUANTILE_BINS]).toArray(long[][]::new);
+    long[][] histograms = release.aggregates().stream().filter(a -> a.kind() == Aggregate.Kind.QUANTILES)
+        .map(a -> new long[Aggregate.QUANTILE_BINS]).toArray(long[][]::new);
     List<String> key = new ArrayList<>();
     for (int g = 0; g < release.groupBy().size(); g++) {
       key.add(DpAggregate.NULL_KEY);
@@ -140,9 +143,9 @@ final class Assessor {
     Map<String, NoisyRelease.Statistic> statistics = NoisyRelease.release(List.of(zeros), plan, context.mechanisms()).get(0)
         .statistics();
     // Means, variances and standard deviations divide noised sums by a noised count: their error depends on the group.
-    List<String> ratios = release.aggregates().stream().filter(a -> a.kind() == dev.deid.privacy.dp.Aggregate.Kind.MEAN
-        || a.kind() == dev.deid.privacy.dp.Aggregate.Kind.VARIANCE || a.kind() == dev.deid.privacy.dp.Aggregate.Kind.STDDEV)
-        .map(dev.deid.privacy.dp.Aggregate::name).toList();
+    List<String> ratios = release.aggregates().stream().filter(a -> a.kind() == Aggregate.Kind.MEAN
+        || a.kind() == Aggregate.Kind.VARIANCE || a.kind() == Aggregate.Kind.STDDEV)
+        .map(Aggregate::name).toList();
     Map<String, NoisyRelease.Statistic> withoutValues = new LinkedHashMap<>();
     statistics.forEach((name, s) -> {
       if (!ratios.contains(name)) {

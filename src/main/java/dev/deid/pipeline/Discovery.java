@@ -1,10 +1,11 @@
 package dev.deid.pipeline;
 
+import dev.deid.config.DraftSpec;
 import dev.deid.io.TableStore;
 import dev.deid.io.Warehouse;
-import dev.deid.privacy.ColumnClassifier;
 import dev.deid.privacy.ColumnClassifier.ColumnProfile;
 import dev.deid.privacy.ColumnClassifier.Proposal;
+import dev.deid.privacy.ColumnClassifier;
 import dev.deid.privacy.PiiPatterns;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,7 +57,7 @@ public final class Discovery {
       columns.forEach((column, p) -> byColumn.put(column, ColumnClassifier.propose(p, keys)));
       proposals.put(table, byColumn);
     });
-    return new Found(profiles, proposals, dev.deid.config.DraftSpec.yaml(specName, warehouse.root(), profiles, proposals),
+    return new Found(profiles, proposals, DraftSpec.yaml(specName, warehouse.root(), profiles, proposals),
         ColumnClassifier.dataMap(proposals));
   }
 

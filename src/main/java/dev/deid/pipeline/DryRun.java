@@ -1,6 +1,8 @@
 package dev.deid.pipeline;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What a run would do, measured without changing anything ({@code run --dry-run}): per raw table
@@ -32,7 +34,7 @@ public record DryRun(String job, String referenceTime, long erasureRequests, Lis
 
   /** The plan as lines for a terminal or a scheduler's log. */
   public List<String> lines() {
-    List<String> lines = new java.util.ArrayList<>();
+    List<String> lines = new ArrayList<>();
     lines.add("dry run of job '" + job + "' at reference time " + referenceTime + ": nothing was changed");
     if (erasureRequests >= 0) {
       lines.add("  erasure requests: " + erasureRequests);
@@ -43,7 +45,7 @@ public record DryRun(String job, String referenceTime, long erasureRequests, Lis
               + " rows without a retention timestamp are kept" : ""));
     }
     for (Budget b : budgets) {
-      lines.add(String.format(java.util.Locale.ROOT, "  budget     %s / %s (%s): epsilon %.4g left, this run spends %.4g; "
+      lines.add(String.format(Locale.ROOT, "  budget     %s / %s (%s): epsilon %.4g left, this run spends %.4g; "
           + "delta %.3g left, this run spends %.3g", b.source(), b.audience(), b.window(), b.epsilonLeft(), b.epsilonSpent(),
           b.deltaLeft(), b.deltaSpent()));
     }

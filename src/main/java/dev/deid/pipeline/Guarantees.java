@@ -3,10 +3,14 @@ package dev.deid.pipeline;
 import dev.deid.config.ColumnSpec;
 import dev.deid.config.OutputSpec;
 import dev.deid.config.Transform;
+import dev.deid.io.ExtractEncryption;
 import dev.deid.privacy.Pseudonymizer;
 import dev.deid.report.RunReport;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The guarantees an output states, in one place: the same sentences go into the table properties
@@ -16,7 +20,7 @@ final class Guarantees {
   private Guarantees() {}
 
   /** What encryption at rest an extract has, by key ids. */
-  static String encryption(dev.deid.io.ExtractEncryption.Plan plan) {
+  static String encryption(ExtractEncryption.Plan plan) {
     return "encrypted at rest: Parquet modular encryption (AES-GCM), footer and columns under key '"
         + plan.keys().footer().id() + "'" + (plan.columnsUnderColumnKey().isEmpty() ? ""
             : ", " + plan.columnsUnderColumnKey() + " under column key '" + plan.keys().columns().id() + "'");
@@ -52,9 +56,9 @@ final class Guarantees {
    * What each released column is and what was done to it, for the column comments analysts see in
    * {@code DESCRIBE TABLE}: its class, its transformation, and for pseudonyms what they join with.
    */
-  static java.util.Map<String, String> columnComments(OutputSpec output, List<ColumnSpec> columns, Pseudonymizer pz,
+  static Map<String, String> columnComments(OutputSpec output, List<ColumnSpec> columns, Pseudonymizer pz,
       RunReport.AnonymizationReport anonymization) {
-    java.util.Map<String, String> comments = new java.util.LinkedHashMap<>();
+    Map<String, String> comments = new LinkedHashMap<>();
     for (ColumnSpec c : columns) {
       Transform t = c.transform();
       String what = t instanceof Transform.Pseudonymize
@@ -82,7 +86,7 @@ final class Guarantees {
     if (anonymization.optimal() || anonymization.optimalityGap() == null) {
       return "";
     }
-    return String.format(java.util.Locale.ROOT, "; %s within %.1f %% of the optimum's proven lower bound",
+    return String.format(Locale.ROOT, "; %s within %.1f %% of the optimum's proven lower bound",
         anonymization.metric(), anonymization.optimalityGap() * 100);
   }
 }

@@ -2,19 +2,27 @@ package dev.deid.pipeline;
 
 import dev.deid.config.JobSpec;
 import dev.deid.config.SourceSpec;
-import dev.deid.io.SpecFiles;
 import dev.deid.errors.DeidException;
 import dev.deid.errors.Errors;
 import dev.deid.io.DeltaStore;
+import dev.deid.io.DriverFiles;
+import dev.deid.io.ErasureJournal;
 import dev.deid.io.HierarchyFiles;
+import dev.deid.io.Publications;
+import dev.deid.io.SpecFiles;
 import dev.deid.privacy.anon.Hierarchy;
 import dev.deid.privacy.dp.Mechanisms;
+import dev.deid.report.Assessment;
 import dev.deid.report.RunReport;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -106,13 +114,13 @@ public final class JobRunner {
    * name, made a safe name, since it becomes a folder under reports/.
    */
   static String jobNameOf(String specFile) {
-    String name = dev.deid.io.DriverFiles.fileName(specFile).replaceAll("\\.ya?ml$", "").toLowerCase(java.util.Locale.ROOT)
+    String name = DriverFiles.fileName(specFile).replaceAll("\\.ya?ml$", "").toLowerCase(Locale.ROOT)
         .replaceAll("[^a-z0-9_]", "_");
     return name.matches("[a-z][a-z0-9_]{0,62}") ? name : "job_" + name.substring(0, Math.min(name.length(), 58));
   }
 
   /** A reference time this far past the clock is taken for clock skew between hosts, not a mistake. */
-  static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(5);
+  static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
   /** The checks every run and dry run makes first (reference time, preflight, hierarchy files), as its context. */
   private RunContext checkedContext(JobSpec spec, String runId, StepTimer timer) {
@@ -123,7 +131,7 @@ public final class JobRunner {
     Preflight.Checked checked = timer.time("preflight", () -> Preflight.check(spec, options.warehouse(), store, options.keys()));
     Map<String, Hierarchy> hierarchyFiles = timer.time("hierarchy_files", () -> HierarchyFiles.readAll(spec));
     return new RunContext(spec, options, store, runId, checked.pseudonymizers(), checked.signingKey(), checked.encryption(),
-        hierarchyFiles, mechanisms, beforeWrite, Map.of(), new dev.deid.io.Publications(spec.vacuum()), Map.of());
+        hierarchyFiles, mechanisms, beforeWrite, Map.of(), new Publications(spec.vacuum()), Map.of());
   }
 
   private void execute(JobSpec spec, RunRecorder recorder) {
@@ -171,17 +179,17 @@ public final class JobRunner {
     // Every output and release is in place: only now do the versions and runs they replaced go.
     timer.time("publish_complete", () -> {
       context.publications().complete(store);
-      dev.deid.io.ErasureJournal.completed(store, options.warehouse().erasureJournal(), recorder.runId, deletion.journal());
+      ErasureJournal.completed(store, options.warehouse().erasureJournal(), recorder.runId, deletion.journal());
       return null;
     });
   }
 
   /** A privacy impact assessment of the spec on the raw tables as they are; writes nothing, spends no budget. */
-  public dev.deid.report.Assessment assess(Path specFile) {
+  public Assessment assess(Path specFile) {
     return assess(specFile.toString());
   }
 
-  public dev.deid.report.Assessment assess(String specFile) {
+  public Assessment assess(String specFile) {
     JobSpec spec = SpecFiles.load(specFile);
     return Assessor.assess(checkedContext(spec, "assess", new StepTimer()));
   }
@@ -199,13 +207,13 @@ public final class JobRunner {
     JobSpec spec = SpecFiles.load(specFile);
     RunContext context = checkedContext(spec, "dry-run", new StepTimer());
     new KeyContinuity().run(context);
-    java.util.List<String> stops = new java.util.ArrayList<>();
+    List<String> stops = new ArrayList<>();
     try {
       PrivacyBudget.check(spec, options.warehouse(), store, options.referenceTime());
     } catch (DeidException e) {
       stops.addAll(e.problems());
     }
-    java.util.List<DryRun.Budget> budgets = PrivacyBudget.preview(spec, options.warehouse(), store, options.referenceTime());
+    List<DryRun.Budget> budgets = PrivacyBudget.preview(spec, options.warehouse(), store, options.referenceTime());
     RetentionAndErasure.Planned planned = RetentionAndErasure.plan(context);
     try {
       RunContext pending = context.withPendingDeletions(planned.plans());
@@ -222,7 +230,7 @@ public final class JobRunner {
       if (!options.allowLargeDeletion()) {
         stops.addAll(RetentionAndErasure.breakerProblems(context, planned.plans()));
       }
-      java.util.List<DryRun.Table> tables = new java.util.ArrayList<>();
+      List<DryRun.Table> tables = new ArrayList<>();
       planned.plans().forEach((source, plan) -> tables.add(new DryRun.Table(source, plan.table(), plan.rows(),
           plan.matching("retention"), plan.matching("erasure"), plan.withNull().getOrDefault("retention", 0L))));
       long requests = planned.requests() == null ? -1 : planned.requests().count();

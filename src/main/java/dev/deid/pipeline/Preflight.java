@@ -3,15 +3,17 @@ package dev.deid.pipeline;
 import dev.deid.config.ColumnSpec;
 import dev.deid.config.ConsentSpec;
 import dev.deid.config.JobSpec;
+import dev.deid.config.OutputFormat;
 import dev.deid.config.OutputSpec;
+import dev.deid.config.PartnerContract;
 import dev.deid.config.SourceSpec;
 import dev.deid.config.Transform;
 import dev.deid.errors.DeidException;
 import dev.deid.errors.Errors;
 import dev.deid.io.ExtractEncryption;
+import dev.deid.io.KeyRing;
 import dev.deid.io.TableStore;
 import dev.deid.io.Warehouse;
-import dev.deid.io.KeyRing;
 import dev.deid.privacy.ManifestSignature;
 import dev.deid.privacy.Pseudonymizer;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.IntegralType;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -55,7 +58,7 @@ public final class Preflight {
     spec.outputs().forEach(o -> audiences.add(o.audience()));
     spec.releases().forEach(r -> audiences.add(r.audience()));
     for (String audience : audiences) {
-      dev.deid.config.PartnerContract contract = spec.contractOf(audience);
+      PartnerContract contract = spec.contractOf(audience);
       if (contract != null && contract.encryptionRequired()) {
         partners.add(contract.partner());
       }
@@ -79,8 +82,8 @@ public final class Preflight {
       }
     }
     ManifestSignature.SigningKey signingKey = null;
-    boolean writesExtracts = spec.outputs().stream().anyMatch(o -> o.format() != dev.deid.config.OutputFormat.DELTA)
-        || spec.releases().stream().anyMatch(r -> r.format() != dev.deid.config.OutputFormat.DELTA);
+    boolean writesExtracts = spec.outputs().stream().anyMatch(o -> o.format() != OutputFormat.DELTA)
+        || spec.releases().stream().anyMatch(r -> r.format() != OutputFormat.DELTA);
     if (writesExtracts) {
       try {
         signingKey = keys.signingKey();
@@ -170,7 +173,7 @@ public final class Preflight {
       return isTemporal(type) ? null : "a timestamp or date";
     }
     if (transform instanceof Transform.NumericNoise) {
-      return type instanceof org.apache.spark.sql.types.NumericType ? null : "a number";
+      return type instanceof NumericType ? null : "a number";
     }
     if (transform instanceof Transform.Redact) {
       return type instanceof StringType ? null : "a string";

@@ -7,6 +7,7 @@ import dev.deid.config.ReleaseSpec;
 import dev.deid.config.SourceSpec;
 import dev.deid.config.SpecLoader;
 import dev.deid.errors.Errors;
+import dev.deid.io.AuditLog;
 import dev.deid.io.BudgetLedger;
 import dev.deid.io.TableStore;
 import dev.deid.io.Warehouse;
@@ -59,7 +60,7 @@ final class PrivacyBudget {
     PrivacyBudget budget = new PrivacyBudget(spec, referenceTime, targets, store);
     List<String> problems = new ArrayList<>();
     Map<String, Long> audited = targets.isEmpty() ? Map.of()
-        : dev.deid.io.AuditLog.highestCounts(store, warehouse.auditTable(), CHARGES_COUNT);
+        : AuditLog.highestCounts(store, warehouse.auditTable(), CHARGES_COUNT);
     for (Map.Entry<String, Target> t : targets.entrySet()) {
       Target target = t.getValue();
       String source = spec.source(t.getKey()).path();

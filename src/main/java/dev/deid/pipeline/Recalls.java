@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -47,7 +48,7 @@ final class Recalls {
    * rows are gone, but deliveries made before still hold them.
    */
   static List<Pending> find(RunContext context, Dataset<Row> requests, Map<String, PhysicalDeletion> erasedRaw,
-      java.util.Set<String> unfinishedSources) {
+      Set<String> unfinishedSources) {
     List<Pending> pending = new ArrayList<>();
     ExtractStore extracts = new ExtractStore(context.store().spark());
     for (OutputSpec output : context.spec().outputs()) {

@@ -1,5 +1,7 @@
 package dev.deid.pipeline;
 
+import dev.deid.config.Audience;
+import dev.deid.config.OutputFormat;
 import dev.deid.config.ReleaseSpec;
 import dev.deid.config.SourceSpec;
 import dev.deid.io.BudgetLedger;
@@ -7,9 +9,10 @@ import dev.deid.io.Publisher;
 import dev.deid.privacy.dp.GroupStatistics;
 import dev.deid.privacy.dp.NoisyRelease;
 import dev.deid.report.RunReport;
-import dev.deid.steps.DpAggregate;
 import dev.deid.steps.ColumnComments;
+import dev.deid.steps.DpAggregate;
 import dev.deid.steps.ReleaseTables;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +57,7 @@ final class Releases implements Stage<Releases.Result> {
   private RunReport.ReleaseReport release(RunContext context, ReleaseSpec release) {
     SourceSpec source = context.spec().source(release.source());
     Dataset<Row> consented = context.consentFilter(source, release.purpose()).apply(context.read(source)).data();
-    long seed = new java.security.SecureRandom().nextLong();
+    long seed = new SecureRandom().nextLong();
     List<GroupStatistics> found = DpAggregate.statistics(consented, release, seed);
     List<GroupStatistics> groups = release.publicGroups() != null ? DpAggregate.onlyPublicGroups(found, release) : found;
     budget.reserve(release, context.runId());
@@ -73,14 +76,14 @@ final class Releases implements Stage<Releases.Result> {
     properties.put("deid.contribution_bounds", release.bounds().maxGroups() + " groups x " + release.bounds().maxRowsPerGroup() + " rows");
     String location = context.options().warehouse().release(release);
     Dataset<Row> table = ReleaseTables.toDataset(context.store().spark(), release, released);
-    boolean delta = release.format() == dev.deid.config.OutputFormat.DELTA;
+    boolean delta = release.format() == OutputFormat.DELTA;
     if (delta) {
       table = new ColumnComments(ReleaseTables.columnComments(release)).apply(table).data();
       properties.put("comment", ReleaseTables.tableComment(release));
     }
     Publisher.Published published = context.publisher().publish(location, release.format(), table, properties, Map.of(),
         context.runId(), context.encryptionFor(release.audience(), List.of(table.columns())));
-    String catalogName = delta ? context.store().register(dev.deid.config.Audience.of(release.audience()).catalogNamespace(), release.name(), location) : null;
+    String catalogName = delta ? context.store().register(Audience.of(release.audience()).catalogNamespace(), release.name(), location) : null;
     if (catalogName != null) {
       context.publications().registered(location, catalogName);
     }

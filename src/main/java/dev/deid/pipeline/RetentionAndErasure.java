@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -123,7 +125,7 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
     RunReport.ErasureReport erasure = requests == null ? null
         : clock.time(name() + ".outputs", () -> eraseFromOutputs(context, requests, erasedPseudonyms, erasedRaw,
             unfinished));
-    java.util.Set<String> unfinishedSources = new java.util.TreeSet<>();
+    Set<String> unfinishedSources = new TreeSet<>();
     unfinished.forEach(e -> unfinishedSources.add(e.source()));
     List<Recalls.Pending> recalls = requests == null ? List.of()
         : clock.time(name() + ".recalls", () -> Recalls.find(context, requests, erasedRaw, unfinishedSources));
@@ -221,9 +223,9 @@ final class RetentionAndErasure implements Stage<RetentionAndErasure.Result> {
       outputs.put(output.name(), requirePhysicallyGone(d, spec, output.path()));
     }
     String auditKeyId = context.pseudonymizer(spec.erasure().auditAudience()).keyId();
-    Map<String, TreeSet<String>> byRun = new java.util.TreeMap<>();
+    Map<String, TreeSet<String>> byRun = new TreeMap<>();
     unfinished.forEach(e -> byRun.computeIfAbsent(e.runId(), r -> new TreeSet<>()).add(e.subjectPseudonym()));
-    Map<String, List<String>> finished = new java.util.TreeMap<>();
+    Map<String, List<String>> finished = new TreeMap<>();
     byRun.forEach((run, subjects) -> finished.put(run, List.copyOf(subjects)));
     return new RunReport.ErasureReport(requests.count(), auditKeyId, erasedPseudonyms, finished, erasedRaw, outputs, notes);
   }

@@ -1,8 +1,12 @@
 package dev.deid.pipeline;
 
 import dev.deid.config.JobSpec;
+import dev.deid.config.PartnerContract;
 import dev.deid.config.SourceSpec;
 import dev.deid.io.ExtractEncryption;
+import dev.deid.io.PhysicalDelete;
+import dev.deid.io.Publications;
+import dev.deid.io.Publisher;
 import dev.deid.io.TableStore;
 import dev.deid.privacy.ManifestSignature;
 import dev.deid.privacy.Pseudonymizer;
@@ -10,6 +14,7 @@ import dev.deid.privacy.anon.Hierarchy;
 import dev.deid.privacy.dp.Mechanisms;
 import dev.deid.steps.ConsentFilter;
 import dev.deid.steps.Step;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Dataset;
@@ -26,7 +31,7 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
     Map<String, Pseudonymizer> pseudonymizers, ManifestSignature.SigningKey signingKey,
     Map<String, ExtractEncryption.PartnerKeys> encryption, Map<String, Hierarchy> fileHierarchies,
     Mechanisms mechanisms, UnaryOperator<Dataset<Row>> beforeWrite, Map<String, Long> inputVersions,
-    dev.deid.io.Publications publications, Map<String, dev.deid.io.PhysicalDelete.Plan> pendingDeletions) {
+    Publications publications, Map<String, PhysicalDelete.Plan> pendingDeletions) {
 
   RunContext {
     pseudonymizers = Map.copyOf(pseudonymizers);
@@ -45,7 +50,7 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
    * The context in which every source reads as it will be once {@code plans} (by source name) are
    * carried out, deleting nothing: checks made in it see the data the run's outputs will see.
    */
-  RunContext withPendingDeletions(Map<String, dev.deid.io.PhysicalDelete.Plan> plans) {
+  RunContext withPendingDeletions(Map<String, PhysicalDelete.Plan> plans) {
     return new RunContext(spec, options, store, runId, pseudonymizers, signingKey, encryption, fileHierarchies, mechanisms, beforeWrite,
         inputVersions, publications, plans);
   }
@@ -57,7 +62,7 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
   /** A source as of the version pinned after retention and erasure (or its latest, before; without the rows pending deletion). */
   Dataset<Row> read(SourceSpec source) {
     Dataset<Row> rows = readEveryRow(source);
-    dev.deid.io.PhysicalDelete.Plan pending = pendingDeletions.get(source.name());
+    PhysicalDelete.Plan pending = pendingDeletions.get(source.name());
     return pending == null ? rows : pending.remaining(rows);
   }
 
@@ -72,19 +77,19 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
 
   /** The rows {@link #readEveryRow} gives, knowing the {@code rowsLeft} that {@link #read} gives: they differ by a pending deletion. */
   long everyRow(SourceSpec source, long rowsLeft) {
-    dev.deid.io.PhysicalDelete.Plan pending = pendingDeletions.get(source.name());
+    PhysicalDelete.Plan pending = pendingDeletions.get(source.name());
     return pending != null ? pending.rows() : rowsLeft;
   }
 
   /** The rows {@link #read} gives: those the pending deletion's plan leaves (counted by the plan), else a count. */
   long rowsLeft(SourceSpec source) {
-    dev.deid.io.PhysicalDelete.Plan pending = pendingDeletions.get(source.name());
+    PhysicalDelete.Plan pending = pendingDeletions.get(source.name());
     return pending != null ? pending.rows() - pending.total() : read(source).count();
   }
 
   /** Publishes outputs and releases, signing extract manifests with the run's key. */
-  dev.deid.io.Publisher publisher() {
-    return new dev.deid.io.Publisher(store, signingKey, publications);
+  Publisher publisher() {
+    return new Publisher(store, signingKey, publications);
   }
 
   /**
@@ -92,8 +97,8 @@ record RunContext(JobSpec spec, RunOptions options, TableStore store, String run
    * when the contract requires it, with the contract's sensitive columns under the column key;
    * null for plaintext.
    */
-  ExtractEncryption.Plan encryptionFor(String audience, java.util.List<String> columns) {
-    dev.deid.config.PartnerContract contract = spec.contractOf(audience);
+  ExtractEncryption.Plan encryptionFor(String audience, List<String> columns) {
+    PartnerContract contract = spec.contractOf(audience);
     if (contract == null || !contract.encryptionRequired()) {
       return null;
     }

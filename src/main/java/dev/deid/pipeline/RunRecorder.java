@@ -2,15 +2,22 @@ package dev.deid.pipeline;
 
 import dev.deid.io.AtomicFiles;
 import dev.deid.io.AuditLog;
+import dev.deid.io.Publications;
 import dev.deid.io.TableStore;
 import dev.deid.io.Warehouse;
 import dev.deid.report.HtmlReport;
 import dev.deid.report.RunReport;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Collects what the stages of one run returned and turns it into the run report and the audit
@@ -18,7 +25,7 @@ import java.util.Map;
  * before the failure did.
  */
 final class RunRecorder {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunRecorder.class);
+  private static final Logger LOG = LoggerFactory.getLogger(RunRecorder.class);
 
   final String runId;
   final Instant started;
@@ -31,8 +38,8 @@ final class RunRecorder {
   private Releases.Result releases;
   private List<RunReport.RecallReport> recalls = List.of();
   private Map<String, Long> ledgerCharges = Map.of();
-  private dev.deid.io.Publications publications;
-  private List<dev.deid.io.Publications.Rollback> rolledBack = List.of();
+  private Publications publications;
+  private List<Publications.Rollback> rolledBack = List.of();
 
   RunRecorder(String runId, Instant started, String job) {
     this.runId = runId;
@@ -69,7 +76,7 @@ final class RunRecorder {
     this.recalls = List.copyOf(written);
   }
 
-  void publications(dev.deid.io.Publications value) {
+  void publications(Publications value) {
     this.publications = value;
   }
 
@@ -77,7 +84,7 @@ final class RunRecorder {
    * After a failure: undoes what the run published, so its outputs and releases are all or none,
    * and keeps what was undone for the report. Raw deletions that ran stay done and reported.
    */
-  void rollBack(dev.deid.io.TableStore store) {
+  void rollBack(TableStore store) {
     if (publications != null && !publications.isEmpty()) {
       rolledBack = List.copyOf(publications.rollBack(store));
     }
@@ -119,13 +126,13 @@ final class RunRecorder {
 
   /** The released values of each Delta release the run wrote, statistic by statistic, with their 95 % errors. */
   static List<HtmlReport.ReleaseValues> releaseValues(RunReport report, TableStore store) {
-    List<HtmlReport.ReleaseValues> values = new java.util.ArrayList<>();
+    List<HtmlReport.ReleaseValues> values = new ArrayList<>();
     for (RunReport.ReleaseReport release : report.releases()) {
       if (release.table() == null) {
         continue;
       }
-      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> table = store.read(release.location());
-      List<org.apache.spark.sql.Row> rows = table.takeAsList(GROUPS_SHOWN);
+      Dataset<Row> table = store.read(release.location());
+      List<Row> rows = table.takeAsList(GROUPS_SHOWN);
       if (rows.isEmpty()) {
         continue;
       }
@@ -134,10 +141,10 @@ final class RunRecorder {
       List<String> groupColumns = columns.stream().filter(c -> !columns.contains(c + "_error95")
           && !columns.contains(c + "_rank_error95") && !c.endsWith("_noise_sd") && !c.endsWith("_error95")).toList();
       for (String statistic : statistics) {
-        List<String> groups = new java.util.ArrayList<>();
-        List<Double> noisy = new java.util.ArrayList<>();
-        List<Double> errors = new java.util.ArrayList<>();
-        for (org.apache.spark.sql.Row row : rows) {
+        List<String> groups = new ArrayList<>();
+        List<Double> noisy = new ArrayList<>();
+        List<Double> errors = new ArrayList<>();
+        for (Row row : rows) {
           groups.add(String.join(" / ", groupColumns.stream().map(g -> String.valueOf((Object) row.getAs(g))).toList()));
           noisy.add(row.<Double>getAs(statistic));
           errors.add(row.<Double>getAs(statistic + "_error95"));
@@ -168,7 +175,7 @@ final class RunRecorder {
     List<String> erased = List.of();
     if (report.erasure() != null) {
       // Subjects whose erasure an interrupted run began and this one finished are this run's record too.
-      java.util.TreeSet<String> all = new java.util.TreeSet<>(report.erasure().erasedSubjectPseudonyms());
+      TreeSet<String> all = new TreeSet<>(report.erasure().erasedSubjectPseudonyms());
       report.erasure().finishedForEarlierRuns().values().forEach(all::addAll);
       erased = List.copyOf(all);
       counts.put("erasure.requests", report.erasure().requests());

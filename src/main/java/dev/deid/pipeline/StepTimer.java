@@ -3,6 +3,7 @@ package dev.deid.pipeline;
 import dev.deid.io.StepClock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ final class StepTimer implements StepClock {
     } finally {
       long elapsed = (System.nanoTime() - t0) / 1_000_000;
       millis.put(step, elapsed);
-      PROGRESS.info("{} {} in {} s", step, done ? "done" : "FAILED", String.format(java.util.Locale.ROOT, "%.1f", elapsed / 1000.0));
+      PROGRESS.info("{} {} in {} s", step, done ? "done" : "FAILED", String.format(Locale.ROOT, "%.1f", elapsed / 1000.0));
     }
   }
 

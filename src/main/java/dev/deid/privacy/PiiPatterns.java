@@ -1,7 +1,9 @@
 package dev.deid.privacy;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 
@@ -160,7 +162,7 @@ public final class PiiPatterns {
 
   /** The names of the patterns {@link #wholeValue} recognizes, {@link #detect}'s and passports. */
   public static List<String> detectedNames() {
-    List<String> names = new java.util.ArrayList<>(DETECTED.stream().map(Pattern::name).toList());
+    List<String> names = new ArrayList<>(DETECTED.stream().map(Pattern::name).toList());
     names.add(PASSPORT.name());
     return names;
   }
@@ -168,7 +170,7 @@ public final class PiiPatterns {
   private static boolean valid(Pattern pattern, String match) {
     String digits = match.replaceAll("[^0-9Xx]", "");
     if (pattern == RESIDENT_ID) {
-      return ChineseIds.isValidResidentId(digits.toUpperCase(java.util.Locale.ROOT));
+      return ChineseIds.isValidResidentId(digits.toUpperCase(Locale.ROOT));
     }
     if (pattern == CARD_NUMBER) {
       return luhn(digits);

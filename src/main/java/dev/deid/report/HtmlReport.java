@@ -1,8 +1,12 @@
 package dev.deid.report;
 
 import dev.deid.io.PhysicalDeletion;
+import dev.deid.io.Publications;
 import dev.deid.privacy.anon.RiskProfile;
+import dev.deid.privacy.dp.NoisyRelease;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +47,7 @@ public final class HtmlReport {
       html.append("<section><h2>Publications rolled back</h2><p>The run failed after publishing these; each was undone, "
           + "so none of the run's outputs or releases is current.</p>\n<table><tr><th>location</th><th>published</th>"
           + "<th>current now</th></tr>\n");
-      for (dev.deid.io.Publications.Rollback r : report.rolledBack()) {
+      for (Publications.Rollback r : report.rolledBack()) {
         html.append("<tr><td>").append(escape(r.location())).append("</td><td>").append(escape(r.published())).append("</td><td>")
             .append(escape(r.current())).append("</td></tr>\n");
       }
@@ -89,9 +93,9 @@ public final class HtmlReport {
           .append(escape(r.groupSelection())).append("</p>\n<table><tr><th>statistic</th><th>noise sd</th><th>95 % error</th>")
           .append("<th>budget</th></tr>\n");
       r.expectedError().forEach((name, st) -> html.append("<tr><td>").append(escape(name)).append("</td><td class=\"n\">")
-          .append(st.errorKind() == dev.deid.privacy.dp.NoisyRelease.ErrorKind.RANK ? "-" : fmt(st.noiseStandardDeviation()))
+          .append(st.errorKind() == NoisyRelease.ErrorKind.RANK ? "-" : fmt(st.noiseStandardDeviation()))
           .append("</td><td class=\"n\">").append(fmt(st.errorBound95()))
-          .append(st.errorKind() == dev.deid.privacy.dp.NoisyRelease.ErrorKind.RANK ? " (rank)" : "").append("</td><td>")
+          .append(st.errorKind() == NoisyRelease.ErrorKind.RANK ? " (rank)" : "").append("</td><td>")
           .append(escape(st.budget())).append("</td></tr>\n"));
       html.append("</table>\n");
       if (!r.dependOnGroupSize().isEmpty()) {
@@ -219,8 +223,8 @@ public final class HtmlReport {
     riskRow(t, "records at the highest risk", before.recordsAtHighestRisk(), after.recordsAtHighestRisk());
     riskRow(t, "records above risk " + fmt(after.riskThreshold()), before.recordsAboveThreshold(), after.recordsAboveThreshold());
     if (before.population() != null && after.population() != null) {
-      riskRow(t, "population uniques (" + before.population().dankarModel().name().toLowerCase(java.util.Locale.ROOT) + " / "
-          + after.population().dankarModel().name().toLowerCase(java.util.Locale.ROOT) + ", population "
+      riskRow(t, "population uniques (" + before.population().dankarModel().name().toLowerCase(Locale.ROOT) + " / "
+          + after.population().dankarModel().name().toLowerCase(Locale.ROOT) + ", population "
           + before.population().populationSize() + (before.population().populationSizeAssumed() ? " assumed" : "") + ")",
           before.population().populationUniquesFraction(), after.population().populationUniquesFraction());
     }
@@ -334,11 +338,11 @@ public final class HtmlReport {
 
   private static String budgetChart(List<BudgetCharge> ledger) {
     Map<String, List<BudgetCharge>> series = new LinkedHashMap<>();
-    for (BudgetCharge c : ledger.stream().sorted(java.util.Comparator.comparing(BudgetCharge::chargedFor)).toList()) {
+    for (BudgetCharge c : ledger.stream().sorted(Comparator.comparing(BudgetCharge::chargedFor)).toList()) {
       series.computeIfAbsent(c.table() + " / " + c.audience(), k -> new ArrayList<>()).add(c);
     }
-    long start = ledger.stream().mapToLong(c -> java.time.Instant.parse(c.chargedFor()).toEpochMilli()).min().orElse(0);
-    long end = ledger.stream().mapToLong(c -> java.time.Instant.parse(c.chargedFor()).toEpochMilli()).max().orElse(0);
+    long start = ledger.stream().mapToLong(c -> Instant.parse(c.chargedFor()).toEpochMilli()).min().orElse(0);
+    long end = ledger.stream().mapToLong(c -> Instant.parse(c.chargedFor()).toEpochMilli()).max().orElse(0);
     double top = 0;
     for (List<BudgetCharge> charges : series.values()) {
       top = Math.max(top, charges.stream().mapToDouble(BudgetCharge::epsilon).sum());
@@ -366,7 +370,7 @@ public final class HtmlReport {
       double total = 0;
       points.append(String.format(Locale.ROOT, "%.1f,%.1f", x, y));
       for (BudgetCharge c : e.getValue()) {
-        x = left + (java.time.Instant.parse(c.chargedFor()).toEpochMilli() - start) / timeSpan * (width - left - 20);
+        x = left + (Instant.parse(c.chargedFor()).toEpochMilli() - start) / timeSpan * (width - left - 20);
         points.append(String.format(Locale.ROOT, " %.1f,%.1f", x, y));
         total += c.epsilon();
         y = bottom - (top == 0 ? 0 : total / top * (bottom - 10));

@@ -1,6 +1,8 @@
 package dev.deid.report;
 
 import dev.deid.io.PhysicalDeletion;
+import dev.deid.io.Publications;
+import dev.deid.privacy.anon.RiskProfile;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +27,7 @@ public record RunReport(
     List<RecallReport> recalls,
     Map<String, Long> budgetLedgerCharges,
     Map<String, Long> stepMillis,
-    List<dev.deid.io.Publications.Rollback> rolledBack) {
+    List<Publications.Rollback> rolledBack) {
 
   /**
    * A signed recall list written for a partner: where, under which pseudonym key, and per extract
@@ -302,7 +304,7 @@ public record RunReport(
       Map<String, Integer> hierarchyHeights, boolean optimal, String strategy, long nodesEvaluated, long latticeSize,
       Double metricLowerBound, Double optimalityGap,
       long suppressedRecords, double loss, Map<String, Double> lossPerColumn, Map<String, Double> scores,
-      dev.deid.privacy.anon.RiskProfile inputRisk, dev.deid.privacy.anon.RiskProfile outputRisk,
+      RiskProfile inputRisk, RiskProfile outputRisk,
       List<Assessment.Alternative> alternatives) {
     /** Builds a {@link AnonymizationReport} field by field: no positional arguments to mix up. */
     public static Builder builder() {
@@ -326,8 +328,8 @@ public record RunReport(
       private double loss;
       private Map<String, Double> lossPerColumn;
       private Map<String, Double> scores;
-      private dev.deid.privacy.anon.RiskProfile inputRisk;
-      private dev.deid.privacy.anon.RiskProfile outputRisk;
+      private RiskProfile inputRisk;
+      private RiskProfile outputRisk;
       private List<Assessment.Alternative> alternatives = List.of();
 
       private Builder() {}
@@ -414,7 +416,7 @@ public record RunReport(
         return this;
       }
 
-      public Builder inputRisk(dev.deid.privacy.anon.RiskProfile value) {
+      public Builder inputRisk(RiskProfile value) {
         this.inputRisk = value;
         return this;
       }
@@ -425,7 +427,7 @@ public record RunReport(
         return this;
       }
 
-      public Builder outputRisk(dev.deid.privacy.anon.RiskProfile value) {
+      public Builder outputRisk(RiskProfile value) {
         this.outputRisk = value;
         return this;
       }

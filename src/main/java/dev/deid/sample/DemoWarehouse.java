@@ -5,6 +5,7 @@ import dev.deid.io.Warehouse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -30,7 +31,7 @@ public final class DemoWarehouse {
     }
     // The catalog's metastore may be open in this session; the names it holds point at the paths
     // the next run replaces.
-    LocalDirectories.deleteContentsExcept(root, java.util.Set.of(Warehouse.CATALOG));
+    LocalDirectories.deleteContentsExcept(root, Set.of(Warehouse.CATALOG));
     LocalDirectories.copy(template.resolve("raw"), root.resolve("raw"));
     return new Warehouse(root.toString());
   }

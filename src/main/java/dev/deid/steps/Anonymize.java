@@ -33,6 +33,8 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Generalizes an output's quasi-identifiers until its privacy models hold. Unlike the other steps
@@ -48,7 +50,7 @@ import org.apache.spark.sql.types.StructType;
  * closure holds only small serializable maps — no driver state.
  */
 public final class Anonymize {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Anonymize.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Anonymize.class);
 
   public static final String NULL_VALUE = "(null)";
   private static final long MAX_EXHAUSTIVE_NODES = 2_000_000;

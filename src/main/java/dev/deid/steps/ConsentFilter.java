@@ -1,11 +1,13 @@
 package dev.deid.steps;
 
+import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.internal.SQLConf;
 
 /**
  * Keeps only rows whose subject consented to the output's purpose. A missing or null consent is a
@@ -75,8 +77,8 @@ public final class ConsentFilter implements Step {
    * lists its files in a Spark job of its own.
    */
   private static boolean broadcastBySize(Dataset<Row> subjects) {
-    long threshold = org.apache.spark.sql.internal.SQLConf.get().autoBroadcastJoinThreshold();
+    long threshold = SQLConf.get().autoBroadcastJoinThreshold();
     return threshold >= 0 && subjects.queryExecution().analyzed().stats().sizeInBytes()
-        .bigInteger().compareTo(java.math.BigInteger.valueOf(threshold)) <= 0;
+        .bigInteger().compareTo(BigInteger.valueOf(threshold)) <= 0;
   }
 }

@@ -3,6 +3,7 @@ package dev.deid.steps;
 import dev.deid.config.ColumnSpec;
 import dev.deid.config.Transform;
 import dev.deid.privacy.PiiPatterns;
+import dev.deid.privacy.dp.RandomizedResponse;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
@@ -11,8 +12,10 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType;
 
 /**
@@ -73,14 +76,14 @@ public final class GeneralizeColumns implements Step {
       return age(value);
     }
     if (transform instanceof Transform.RandomizedResponse rr) {
-      dev.deid.privacy.dp.RandomizedResponse mechanism = dev.deid.privacy.dp.RandomizedResponse.categorical(rr.epsilon(), rr.domain());
-      org.apache.spark.sql.api.java.UDF1<String, String> f = mechanism::respond;
-      return functions.udf(f, org.apache.spark.sql.types.DataTypes.StringType).asNondeterministic().apply(value.cast("string"));
+      RandomizedResponse mechanism = RandomizedResponse.categorical(rr.epsilon(), rr.domain());
+      UDF1<String, String> f = mechanism::respond;
+      return functions.udf(f, DataTypes.StringType).asNondeterministic().apply(value.cast("string"));
     }
     if (transform instanceof Transform.NumericNoise n) {
-      dev.deid.privacy.dp.RandomizedResponse mechanism = dev.deid.privacy.dp.RandomizedResponse.numeric(n.epsilon(), n.lower(), n.upper());
-      org.apache.spark.sql.api.java.UDF1<Double, Double> f = mechanism::perturb;
-      return functions.udf(f, org.apache.spark.sql.types.DataTypes.DoubleType).asNondeterministic().apply(value.cast("double"));
+      RandomizedResponse mechanism = RandomizedResponse.numeric(n.epsilon(), n.lower(), n.upper());
+      UDF1<Double, Double> f = mechanism::perturb;
+      return functions.udf(f, DataTypes.DoubleType).asNondeterministic().apply(value.cast("double"));
     }
     if (transform instanceof Transform.Truncate truncate) {
       if (type instanceof DateType) {

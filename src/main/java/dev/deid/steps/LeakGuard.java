@@ -2,6 +2,7 @@ package dev.deid.steps;
 
 import dev.deid.privacy.PiiPatterns;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,8 +168,8 @@ public final class LeakGuard {
     // One pass over the output finds every cell's pattern hits and probable raw values; only those
     // few rows are kept, so the exact comparison with the raw values reads the raw table only when
     // the filter found a candidate.
-    java.util.HashSet<String> patterns = new java.util.HashSet<>(patternChecked);
-    java.util.HashSet<String> rawColumns = raw == null ? new java.util.HashSet<>() : new java.util.HashSet<>(rawChecked);
+    HashSet<String> patterns = new HashSet<>(patternChecked);
+    HashSet<String> rawColumns = raw == null ? new HashSet<>() : new HashSet<>(rawChecked);
     Broadcast<BloomFilter> filter = raw == null ? null : raw.filter();
     UDF2<String, String, String[]> checks = (column, value) -> {
       List<String> found = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.deid.steps;
 
 import dev.deid.config.ReleaseSpec;
+import dev.deid.privacy.dp.Aggregate;
 import dev.deid.privacy.dp.NoisyRelease;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,9 +32,9 @@ public final class ReleaseTables {
           + (release.publicGroups() != null ? "one of the spec's public groups, released whatever the data"
               : "released only for groups that passed DP group selection, so a missing group may hold a few units"));
     }
-    for (dev.deid.privacy.dp.Aggregate a : release.aggregates()) {
+    for (Aggregate a : release.aggregates()) {
       String clamp = a.column() == null ? "" : " of " + a.column() + " clamped to [" + a.lower() + ", " + a.upper() + "]";
-      if (a.kind() == dev.deid.privacy.dp.Aggregate.Kind.QUANTILES) {
+      if (a.kind() == Aggregate.Kind.QUANTILES) {
         for (double q : a.quantiles()) {
           String name = NoisyRelease.quantileName(q, a);
           comments.put(name, "DP quantile " + q + clamp);
@@ -42,8 +43,8 @@ public final class ReleaseTables {
         }
       } else {
         String name = a.name();
-        comments.put(name, "DP " + (a.kind() == dev.deid.privacy.dp.Aggregate.Kind.COUNT_UNITS ? "count of distinct privacy units"
-            : a.kind() == dev.deid.privacy.dp.Aggregate.Kind.COUNT ? "count of rows"
+        comments.put(name, "DP " + (a.kind() == Aggregate.Kind.COUNT_UNITS ? "count of distinct privacy units"
+            : a.kind() == Aggregate.Kind.COUNT ? "count of rows"
             : a.kind().name().toLowerCase(Locale.ROOT)) + clamp + ", "
             + release.noise().name().toLowerCase(Locale.ROOT) + " noise; " + name + " ± " + name
             + "_error95 is a 95 % interval");
@@ -70,8 +71,8 @@ public final class ReleaseTables {
     // The columns follow from the spec, so a release in which no group passed selection has them too.
     List<String> statistics = new ArrayList<>();
     List<Boolean> rank = new ArrayList<>();
-    for (dev.deid.privacy.dp.Aggregate a : release.aggregates()) {
-      if (a.kind() == dev.deid.privacy.dp.Aggregate.Kind.QUANTILES) {
+    for (Aggregate a : release.aggregates()) {
+      if (a.kind() == Aggregate.Kind.QUANTILES) {
         for (double q : a.quantiles()) {
           statistics.add(NoisyRelease.quantileName(q, a));
           rank.add(true);

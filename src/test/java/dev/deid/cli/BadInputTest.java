@@ -5,16 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deid.TestSpark;
+import dev.deid.TestSpecs;
 import dev.deid.TestWarehouses;
 import dev.deid.io.DeltaStore;
 import dev.deid.io.Warehouse;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,7 +164,7 @@ class BadInputTest {
   void keyFileReadableByOthers_isRefusedLikeSsh() throws Exception {
     Path dir = TestWarehouses.keyDirectory();
     Files.setPosixFilePermissions(dir.resolve("analysts.key"),
-        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        PosixFilePermissions.fromString("rw-r--r--"));
     runRefused(sample, dir, "rw-r--r--", "chmod 600");
   }
 
@@ -163,12 +172,12 @@ class BadInputTest {
   @Test
   void keyFileWithItsFieldsSwapped_isRefusedWithoutRevealingTheSecret() throws Exception {
     Path dir = TestWarehouses.keyDirectory();
-    String secret = java.util.Base64.getEncoder().encodeToString(TestWarehouses.ANALYSTS_SECRET);
+    String secret = Base64.getEncoder().encodeToString(TestWarehouses.ANALYSTS_SECRET);
     Files.writeString(dir.resolve("analysts.key"), secret + ":analysts-k1");
     String message = runRefused(sample, dir, "Invalid key for audience 'analysts'", "the key id must be");
     assertFalse(message.contains(secret), "the secret must not be printed: " + message);
     String audit = String.join("\n", spark.read().format("delta").load(warehouse.auditTable())
-        .select("error").na().fill("").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+        .select("error").na().fill("").as(Encoders.STRING()).collectAsList());
     assertFalse(audit.contains(secret), "the secret must not reach the audit");
   }
 
@@ -221,7 +230,7 @@ class BadInputTest {
         hierarchies:
           cities: %s
         sources:
-        """.formatted(citiesHierarchy) + dev.deid.TestSpecs.customersSource("keep") + """
+        """.formatted(citiesHierarchy) + TestSpecs.customersSource("keep") + """
         outputs:
           - name: cities
             source: customers
@@ -268,9 +277,9 @@ class BadInputTest {
    */
   @Test
   void kAboveTheRowsRetentionLeaves_isRefusedBeforeRetentionDeletesAnything() throws Exception {
-    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> consenting = spark.read().format("delta")
+    Dataset<Row> consenting = spark.read().format("delta")
         .load(warehouse.rawTable("customers")).filter("consent_analytics");
-    java.sql.Timestamp cutoff = java.sql.Timestamp.from(TestWarehouses.REFERENCE_TIME.minus(java.time.Duration.ofDays(1095)));
+    Timestamp cutoff = Timestamp.from(TestWarehouses.REFERENCE_TIME.minus(Duration.ofDays(1095)));
     long now = consenting.count();
     long left = consenting.filter(org.apache.spark.sql.functions.not(
         org.apache.spark.sql.functions.col("last_activity_at").lt(cutoff))).count();
@@ -297,9 +306,9 @@ class BadInputTest {
         TestWarehouses.REFERENCE_TIME.toString(), "--show-values");
     assertTrue(err.toString().contains("上海"), "--show-values prints examples: " + err);
     assertNoRawValueIn(String.join("\n", spark.read().format("delta").load(warehouse.auditTable())
-        .select("error").na().fill("").as(org.apache.spark.sql.Encoders.STRING()).collectAsList()));
+        .select("error").na().fill("").as(Encoders.STRING()).collectAsList()));
     assertNoRawValueIn(Files.walk(Path.of(warehouse.root(), "reports")).filter(p -> p.toString().endsWith(".json"))
-        .map(p -> { try { return Files.readString(p); } catch (java.io.IOException e) { throw new AssertionError(e); } })
+        .map(p -> { try { return Files.readString(p); } catch (IOException e) { throw new AssertionError(e); } })
         .reduce("", String::concat));
   }
 

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deid.TestSpark;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The command line behaves as command lines do: help everywhere, user mistakes are not internal errors. */
@@ -38,11 +40,11 @@ class CliConventionsTest {
   }
 
   private static int launch(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of("src/main/sh/deid"));
+    List<String> command = new ArrayList<>(List.of("src/main/sh/deid"));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    if (!process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+    if (!process.waitFor(5, TimeUnit.MINUTES)) {
       process.destroyForcibly();
       throw new AssertionError("the launcher did not finish: " + command);
     }

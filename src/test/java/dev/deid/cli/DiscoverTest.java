@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deid.TestSpark;
 import dev.deid.TestWarehouses;
 import dev.deid.config.ColumnClass;
 import dev.deid.config.JobSpec;
@@ -28,7 +29,7 @@ class DiscoverTest {
   @Test
   void discover_proposesEveryPlantedIdentifierAsADirectIdentifier_andWritesADraftValidateAccepts() throws Exception {
     Warehouse warehouse = TestWarehouses.fresh("discover");
-    Path draft = dev.deid.TestSpark.tempDirectory("draft").resolve("jobs").resolve("draft.yaml");
+    Path draft = TestSpark.tempDirectory("draft").resolve("jobs").resolve("draft.yaml");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = DeidCli.execute(new PrintWriter(out), new PrintWriter(err), "discover", "--warehouse", warehouse.root(),

@@ -1,7 +1,9 @@
 package dev.deid.cluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,10 +11,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Spark standalone cluster for tests: one Master and one Worker, each its own JVM started from
@@ -56,7 +62,7 @@ final class StandaloneCluster implements AutoCloseable {
     // Spark's launcher takes a SPARK_HOME with a RELEASE file for a binary distribution, whose
     // jars/ it puts on the executors' classpath; without it, it looks for a source build.
     Files.writeString(home.resolve("RELEASE"), "Spark (test distribution of the test classpath's jars)\n");
-    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       Path jar = Path.of(entry);
       String name = jar.getFileName().toString();
       // Failsafe puts the project's own jar on the test classpath: a cluster does not have it.
@@ -69,11 +75,11 @@ final class StandaloneCluster implements AutoCloseable {
     }
     Path logs = Files.createDirectories(directory.resolve("logs"));
     byte[] secret = new byte[32];
-    new java.security.SecureRandom().nextBytes(secret);
+    new SecureRandom().nextBytes(secret);
     Path properties = directory.resolve("spark-security.conf");
     Files.writeString(properties, "spark.authenticate true\nspark.authenticate.secret "
-        + java.util.HexFormat.of().formatHex(secret) + "\nspark.network.crypto.enabled true\nspark.master.rest.enabled false\n");
-    Files.setPosixFilePermissions(properties, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        + HexFormat.of().formatHex(secret) + "\nspark.network.crypto.enabled true\nspark.master.rest.enabled false\n");
+    Files.setPosixFilePermissions(properties, PosixFilePermissions.fromString("rw-------"));
     StandaloneCluster cluster = new StandaloneCluster(home, logs, properties, freePort(), freePort());
     try {
       cluster.launch("master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
@@ -105,7 +111,7 @@ final class StandaloneCluster implements AutoCloseable {
   /** The Delta jars of the test classpath, for {@code --jars}. */
   static List<Path> deltaJars() {
     List<Path> jars = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       if (isDelta(Path.of(entry).getFileName().toString())) {
         jars.add(Path.of(entry).toAbsolutePath());
       }
@@ -162,7 +168,7 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -177,7 +183,7 @@ final class StandaloneCluster implements AutoCloseable {
       p.descendants().forEach(ProcessHandle::destroy);
       p.destroy();
       try {
-        if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
           p.descendants().forEach(ProcessHandle::destroyForcibly);
           p.destroyForcibly();
         }

@@ -8,9 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deid.TestSpark;
 import dev.deid.TestWarehouses;
+import dev.deid.io.DeltaStore;
+import dev.deid.io.ExtractEncryption;
 import dev.deid.io.Warehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -18,10 +21,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -199,8 +205,8 @@ class StandaloneClusterIT {
       Path extract = Path.of(onCluster.root(), "partners", "acme", "orders_partner");
       String run = extract.resolve(Files.readString(extract.resolve("_CURRENT")).strip()).toString();
       assertEquals(clusterReport.path("outputs").get(3).path("rowsOut").asLong(), spark.read()
-          .options(dev.deid.io.ExtractEncryption.readOptions(TestWarehouses.acmeMasterKeys())).parquet(run).count());
-      org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> spark.read().parquet(run).count());
+          .options(ExtractEncryption.readOptions(TestWarehouses.acmeMasterKeys())).parquet(run).count());
+      Assertions.assertThrows(Exception.class, () -> spark.read().parquet(run).count());
       List<String> rawIds = spark.read().format("delta").load(onCluster.rawTable("customers")).select("customer_id")
           .as(Encoders.STRING()).collectAsList();
       Set<String> underTheAnalystsSecret = rawIds.stream()
@@ -212,8 +218,8 @@ class StandaloneClusterIT {
       assertEquals(3, erase.size(), "subjects published by the first run");
 
       // Second run on the cluster, with erasure requests for three published subjects.
-      spark.createDataFrame(erase.stream().map(id -> org.apache.spark.sql.RowFactory.create(id,
-          java.sql.Timestamp.from(TestWarehouses.REFERENCE_TIME))).toList(),
+      spark.createDataFrame(erase.stream().map(id -> RowFactory.create(id,
+          Timestamp.from(TestWarehouses.REFERENCE_TIME))).toList(),
           spark.read().format("delta").load(onCluster.rawTable("erasure_requests")).schema())
           .write().format("delta").mode("append").save(onCluster.rawTable("erasure_requests"));
       submit(cluster, directory, onCluster, "second");
@@ -234,7 +240,7 @@ class StandaloneClusterIT {
             .filter(org.apache.spark.sql.functions.col("customer_id").equalTo(id)).count());
       }
       // The log scan ran on the cluster too, on every raw table a deletion rewrote: no erased value in its _delta_log.
-      java.util.concurrent.atomic.AtomicInteger scanned = new java.util.concurrent.atomic.AtomicInteger();
+      AtomicInteger scanned = new AtomicInteger();
       second.path("erasure").path("rawTables").fields().forEachRemaining(e -> {
         if (e.getValue().path("vacuumed").asBoolean()) {
           scanned.incrementAndGet();
@@ -255,7 +261,7 @@ class StandaloneClusterIT {
       assertEquals("FAILED", third.path("status").asText());
       assertTrue(third.path("rolledBack").size() >= 3, third.path("rolledBack").toString());
       String analysts = onCluster.root() + "/analysts/customers_analytics";
-      assertEquals(secondRun, new dev.deid.io.DeltaStore(spark).properties(analysts).get("deid.run_id"),
+      assertEquals(secondRun, new DeltaStore(spark).properties(analysts).get("deid.run_id"),
           "the analysts' table must be the second run's again");
       assertEquals(after, pseudonyms(onCluster, "customers_analytics"));
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deid.errors.DeidException;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The releases and budgets sections: every guarantee the accounting relies on is enforced at load. */
@@ -47,7 +48,7 @@ class ReleaseSpecTest {
 
   static void assertProblem(String yaml, String path, String text) {
     List<String> problems = problems(yaml);
-    assertTrue(problems.stream().anyMatch(p -> p.matches("(?s).*at " + java.util.regex.Pattern.quote(path) + "( \\(line \\d+\\))?:.*") && p.contains(text) && p.contains("fix:")),
+    assertTrue(problems.stream().anyMatch(p -> p.matches("(?s).*at " + Pattern.quote(path) + "( \\(line \\d+\\))?:.*") && p.contains(text) && p.contains("fix:")),
         "expected a problem at " + path + " containing '" + text + "' in " + problems);
   }
 

@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deid.errors.DeidException;
+import dev.deid.io.SpecFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +26,8 @@ class SampleSpecValidationTest {
   static String read() {
     try {
       return Files.readString(Path.of("src/test/resources/specs/customers_fixture.yaml"));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -100,7 +105,7 @@ class SampleSpecValidationTest {
   void load_missingHierarchyFile_namesTheField(@TempDir Path dir) throws Exception {
     Path spec = Files.writeString(dir.resolve("customers.yaml"),
         edit("hierarchies:\n", "hierarchies:\n  cities: {file: no/such/cities.csv}\n"));
-    DeidException e = assertThrows(DeidException.class, () -> dev.deid.io.SpecFiles.load(spec));
+    DeidException e = assertThrows(DeidException.class, () -> SpecFiles.load(spec));
     assertTrue(e.getMessage().contains("hierarchies.cities.file") && e.getMessage().contains("no hierarchy file at"),
         e.getMessage());
   }
@@ -136,7 +141,7 @@ class SampleSpecValidationTest {
         "this contract encrypts nothing");
     JobSpec spec = SpecLoader.parse(SAMPLE, "customers.yaml");
     assertTrue(spec.contractOf("partner:acme").encryptionRequired());
-    assertTrue(spec.contractOf("partner:acme").sensitiveColumns().equals(java.util.Set.of("amount")));
+    assertTrue(spec.contractOf("partner:acme").sensitiveColumns().equals(Set.of("amount")));
   }
 
   @Test
@@ -155,9 +160,9 @@ class SampleSpecValidationTest {
     JobSpec spec = SpecLoader.parse(edit(block, block + "      populationSize: 1400000000\n      riskThreshold: 0.05\n"),
         "customers.yaml");
     AnonymizationSpec a = spec.outputs().get(4).anonymization();
-    org.junit.jupiter.api.Assertions.assertEquals(1_400_000_000L, a.populationSize());
-    org.junit.jupiter.api.Assertions.assertEquals(0.05, a.riskThreshold());
-    org.junit.jupiter.api.Assertions.assertNull(SpecLoader.parse(SAMPLE, "customers.yaml").outputs().get(4).anonymization()
+    Assertions.assertEquals(1_400_000_000L, a.populationSize());
+    Assertions.assertEquals(0.05, a.riskThreshold());
+    Assertions.assertNull(SpecLoader.parse(SAMPLE, "customers.yaml").outputs().get(4).anonymization()
         .populationSize(), "absent: the records are taken as the whole population");
     assertRefused(edit(block, block + "      populationSize: 1500.5\n"), "outputs[4].anonymization.populationSize",
         "whole number");

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deid.errors.DeidException;
+import dev.deid.io.SpecFiles;
+import dev.deid.privacy.anon.Hierarchy;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class SpecLoaderTest {
@@ -33,7 +36,7 @@ class SpecLoaderTest {
   }
 
   static void assertProblem(List<String> problems, String path, String text) {
-    assertTrue(problems.stream().anyMatch(p -> p.matches("(?s).*at " + java.util.regex.Pattern.quote(path) + "( \\(line \\d+\\))?:.*") && p.contains(text) && p.contains("fix:")),
+    assertTrue(problems.stream().anyMatch(p -> p.matches("(?s).*at " + Pattern.quote(path) + "( \\(line \\d+\\))?:.*") && p.contains(text) && p.contains("fix:")),
         "expected a problem at " + path + " containing '" + text + "' in " + problems);
   }
 
@@ -73,7 +76,7 @@ class SpecLoaderTest {
 
   @Test
   void parse_sampleJobSpec_isValid() {
-    JobSpec spec = dev.deid.io.SpecFiles.load(Path.of("jobs/customers.yaml"));
+    JobSpec spec = SpecFiles.load(Path.of("jobs/customers.yaml"));
     assertEquals(3, spec.sources().size());
     assertInstanceOf(Transform.Redact.class, spec.source("feedback").columns().get("comment").transform());
     assertEquals(OutputFormat.PARQUET, spec.outputs().get(3).format());
@@ -165,9 +168,9 @@ class SpecLoaderTest {
   void parse_conflictingRowsChoice_isReadForFileHierarchiesOnly() {
     JobSpec spec = SpecLoader.parse(VALID + "hierarchies:\n  age: {file: age.csv, conflictingRows: last}\n"
         + "  band: {file: band.csv}\n", "t");
-    assertEquals(dev.deid.privacy.anon.Hierarchy.ConflictingRows.LAST_ROW_WINS,
+    assertEquals(Hierarchy.ConflictingRows.LAST_ROW_WINS,
         ((HierarchySpec.FromFile) spec.hierarchies().get("age")).conflicting());
-    assertEquals(dev.deid.privacy.anon.Hierarchy.ConflictingRows.REFUSE,
+    assertEquals(Hierarchy.ConflictingRows.REFUSE,
         ((HierarchySpec.FromFile) spec.hierarchies().get("band")).conflicting());
     assertProblem(problems(VALID + "hierarchies:\n  age: {file: age.csv, conflictingRows: first}\n"),
         "hierarchies.age.conflictingRows", "unknown choice 'first'");

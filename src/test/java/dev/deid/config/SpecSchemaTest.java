@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -62,7 +63,7 @@ class SpecSchemaTest {
         {"action: age_band, width: 10", "action: age_band"},
         {"audience: analysts", "audience: everyone"}}) {
       assertTrue(good.contains(mistake[0]), "the sample spec has " + mistake[0]);
-      String bad = good.replaceFirst(java.util.regex.Pattern.quote(mistake[0]), mistake[1]);
+      String bad = good.replaceFirst(Pattern.quote(mistake[0]), mistake[1]);
       assertFalse(schema.validate(yaml(bad)).isEmpty(), "the schema must flag: " + mistake[1]);
     }
   }

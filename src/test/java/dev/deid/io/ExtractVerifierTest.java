@@ -11,10 +11,13 @@ import dev.deid.cli.DeidCli;
 import dev.deid.config.OutputFormat;
 import dev.deid.errors.DeidException;
 import dev.deid.privacy.ManifestSignature;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,8 +52,8 @@ class ExtractVerifierTest {
         Path file = Files.createTempFile(TestSpark.tempDirectory("pub"), "signing", ".pub");
         Files.writeString(file, line);
         return KeyRing.verifyingKey(file);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
   }
@@ -121,7 +124,7 @@ class ExtractVerifierTest {
     rows().limit(1).coalesce(1).write().parquet(other.resolve("p").toString());
     try (Stream<Path> files = Files.list(other.resolve("p"))) {
       Files.copy(files.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow(), file,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          StandardCopyOption.REPLACE_EXISTING);
     }
     // A careful forger also removes Hadoop's checksum file, so only the manifest can tell.
     Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));

@@ -10,6 +10,7 @@ import dev.deid.errors.DeidException;
 import dev.deid.privacy.anon.Hierarchy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ class HierarchyFilesTest {
         message);
     assertTrue(message.contains("set hierarchies.age.conflictingRows: last"), message);
     assertFalse(message.contains("94"), "values stay out of the message: " + message);
-    assertEquals(java.util.List.of("94"), e.values());
+    assertEquals(List.of("94"), e.values());
   }
 
   @Test

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deid.errors.DeidException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,13 +39,13 @@ class KeyRingTest {
   }
 
   static Path ownerOnly(Path file) throws Exception {
-    return Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    return Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
   }
 
   @Test
   void key_fileReadableByOthers_isRefusedLikeSsh(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("analysts.key"), "file-key:" + SECRET);
-    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     DeidException e = assertThrows(DeidException.class, () -> new KeyRing(Map.of(), dir).key("analysts"));
     assertTrue(e.getMessage().contains("rw-r--r--") && e.getMessage().contains("chmod 600"), e.getMessage());
     assertFalse(e.getMessage().contains(SECRET), "the secret must not be printed");
@@ -56,7 +58,7 @@ class KeyRingTest {
     String alphanumeric;
     int seed = 0;
     do {
-      new java.util.Random(seed++).nextBytes(bytes);
+      new Random(seed++).nextBytes(bytes);
       alphanumeric = Base64.getEncoder().encodeToString(bytes);
     } while (!alphanumeric.matches("[A-Za-z0-9]+"));
     ownerOnly(Files.writeString(dir.resolve("analysts.key"), alphanumeric + ":acme-2026-11"));

@@ -4,20 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deid.DeltaLogText;
 import dev.deid.TestSpark;
 import dev.deid.config.VacuumPolicy;
+import io.delta.tables.DeltaTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +56,7 @@ class PhysicalDeleteTest {
   }
 
   static Dataset<Row> keys(String... ids) {
-    return SPARK.createDataset(List.of(ids), org.apache.spark.sql.Encoders.STRING()).toDF("subject");
+    return SPARK.createDataset(List.of(ids), Encoders.STRING()).toDF("subject");
   }
 
   static List<PhysicalDelete.Rule> retentionAndErasure(String... ids) {
@@ -91,7 +100,7 @@ class PhysicalDeleteTest {
     assertEquals(2, done.get("erasure").rowsDeleted());
     assertTrue(done.get("erasure").physicallyGone());
     List<String> left = STORE.dataFilesOnDisk(t).rows().filter("id in ('s2', 's7', 's8')").select("id")
-        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        .as(Encoders.STRING()).collectAsList();
     assertEquals(List.of(), left);
   }
 
@@ -132,7 +141,7 @@ class PhysicalDeleteTest {
   }
 
   private static long vacuumCommits(String table, long since) {
-    return io.delta.tables.DeltaTable.forPath(SPARK, table).history()
+    return DeltaTable.forPath(SPARK, table).history()
         .filter(functions.col("version").gt(since))
         .filter(functions.col("operation").startsWith("VACUUM")).count();
   }
@@ -148,14 +157,14 @@ class PhysicalDeleteTest {
         List.of(new PhysicalDelete.MatchingKeys("erasure", "id", keys("s11", "s12")))), new VacuumPolicy(168, false));
     assertEquals(2, done.get("erasure").rowsDeleted());
     int deletes = 0;
-    try (java.util.stream.Stream<java.nio.file.Path> log = java.nio.file.Files.list(java.nio.file.Path.of(t, "_delta_log"))) {
-      for (java.nio.file.Path file : log.filter(f -> f.toString().endsWith(".json")).toList()) {
-        String commit = java.nio.file.Files.readString(file);
+    try (Stream<Path> log = Files.list(Path.of(t, "_delta_log"))) {
+      for (Path file : log.filter(f -> f.toString().endsWith(".json")).toList()) {
+        String commit = Files.readString(file);
         if (commit.contains("\"DELETE\"") || commit.contains("\"MERGE\"")) {
           deletes++;
           assertTrue(!commit.contains("s11") && !commit.contains("s12"), "an erased id is in " + file.getFileName());
           // Not even as keyed hashes: the condition is a function of the column alone.
-          java.util.regex.Matcher predicate = java.util.regex.Pattern.compile("\"predicate\":\"(.*?[^\\\\])\"").matcher(commit);
+          Matcher predicate = Pattern.compile("\"predicate\":\"(.*?[^\\\\])\"").matcher(commit);
           assertTrue(predicate.find(), "the DELETE's logged condition in " + file.getFileName());
           String condition = predicate.group(1).replaceAll("^\\[\\\\\"|\\\\\"\\]$", "");
           assertTrue(condition.matches("deid_erasure_match\\(id#\\d+\\)"), "the logged condition holds more than the column: " + condition);
@@ -173,11 +182,11 @@ class PhysicalDeleteTest {
   @Test
   void apply_zeroHourWindow_leavesNoDeletedValueInTheLogOrItsChecksums() throws Exception {
     String t = table();
-    assertTrue(mentions(dev.deid.DeltaLogText.of(t), "s9"), "the fixture's log must hold the id to be erased");
+    assertTrue(mentions(DeltaLogText.of(t), "s9"), "the fixture's log must hold the id to be erased");
     Map<String, PhysicalDeletion> done = PhysicalDelete.apply(STORE,
         PhysicalDelete.plan(STORE, t, retentionAndErasure("s9", "s10")), NOW);
     assertEquals(2, done.get("erasure").rowsDeleted());
-    String log = dev.deid.DeltaLogText.of(t);
+    String log = DeltaLogText.of(t);
     for (String deleted : List.of("s0", "s1", "s5", "s9", "s10")) {
       assertFalse(mentions(log, deleted), "the deleted id " + deleted + " is still in the log");
     }
@@ -185,12 +194,12 @@ class PhysicalDeleteTest {
     assertEquals(0, done.get("erasure").logValuesNotInTable());
     assertTrue(done.get("erasure").physicallyGone());
     assertEquals(12, STORE.read(t).count(), "the current version reads from the checkpoint alone");
-    org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+    Assertions.assertThrows(Exception.class,
         () -> STORE.read(t, 0).count(), "version 0 must not be reachable by time travel");
   }
 
   private static boolean mentions(String log, String id) {
-    return java.util.regex.Pattern.compile("\\b" + id + "\\b").matcher(log).find();
+    return Pattern.compile("\\b" + id + "\\b").matcher(log).find();
   }
 
   /** The scan can fail: a DELETE without the zero-hour vacuum leaves the deleted ids in earlier versions' statistics. */
@@ -224,9 +233,9 @@ class PhysicalDeleteTest {
   @Test
   void qualifiedLocation_isDeltasOwnLocation() {
     String absolute = table();
-    String relative = java.nio.file.Path.of("").toAbsolutePath().relativize(java.nio.file.Path.of(absolute)).toString();
+    String relative = Path.of("").toAbsolutePath().relativize(Path.of(absolute)).toString();
     for (String path : List.of(absolute, relative, absolute + "/")) {
-      String delta = io.delta.tables.DeltaTable.forPath(SPARK, path).detail().select("location").first().getString(0);
+      String delta = DeltaTable.forPath(SPARK, path).detail().select("location").first().getString(0);
       assertEquals(delta, STORE.qualifiedLocation(path), path);
     }
   }

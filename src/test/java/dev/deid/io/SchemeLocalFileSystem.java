@@ -1,7 +1,13 @@
 package dev.deid.io;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * The local disk under another scheme ({@code testfs:///tmp/...}), standing in for HDFS, S3 or ABFS
@@ -23,17 +29,17 @@ public class SchemeLocalFileSystem extends RawLocalFileSystem {
 
   /** Hadoop's local status reads permissions through {@code java.io.File}, which takes {@code file:} URIs only. */
   @Override
-  public org.apache.hadoop.fs.FileStatus getFileStatus(org.apache.hadoop.fs.Path f) throws java.io.IOException {
-    org.apache.hadoop.fs.FileStatus local = super.getFileStatus(f);
-    String permissions = java.nio.file.attribute.PosixFilePermissions.toString(
-        java.nio.file.Files.getPosixFilePermissions(java.nio.file.Path.of(f.toUri().getPath())));
-    return new org.apache.hadoop.fs.FileStatus(local.getLen(), local.isDirectory(), 1, local.getBlockSize(),
-        local.getModificationTime(), 0, org.apache.hadoop.fs.permission.FsPermission.valueOf("-" + permissions), "owner",
+  public FileStatus getFileStatus(org.apache.hadoop.fs.Path f) throws IOException {
+    FileStatus local = super.getFileStatus(f);
+    String permissions = PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(java.nio.file.Path.of(f.toUri().getPath())));
+    return new FileStatus(local.getLen(), local.isDirectory(), 1, local.getBlockSize(),
+        local.getModificationTime(), 0, FsPermission.valueOf("-" + permissions), "owner",
         "group", local.getPath());
   }
 
   /** Makes the scheme known to the test session's Hadoop configuration. */
-  public static void register(org.apache.spark.sql.SparkSession spark) {
+  public static void register(SparkSession spark) {
     spark.sparkContext().hadoopConfiguration().set("fs." + SCHEME + ".impl", SchemeLocalFileSystem.class.getName());
     spark.sparkContext().hadoopConfiguration().setBoolean("fs." + SCHEME + ".impl.disable.cache", true);
   }

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deid.TestSpark;
 import dev.deid.TestWarehouses;
-import dev.deid.io.Warehouse;
+import dev.deid.io.ExtractStore;
 import dev.deid.io.KeyRing;
+import dev.deid.io.Warehouse;
+import dev.deid.privacy.anon.ArxExpected;
+import dev.deid.privacy.anon.PopulationUniqueness;
+import dev.deid.report.Assessment;
 import dev.deid.report.RunReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -86,7 +91,7 @@ class AdultAnonymizationJobTest {
   @Test
   void k5_matchesArxAndTheWrittenTableIsFiveAnonymous() throws Exception {
     RunReport.OutputReport o = output("adult_k5");
-    dev.deid.privacy.anon.ArxExpected arx = dev.deid.privacy.anon.ArxExpected.adult(5, 0.0);
+    ArxExpected arx = ArxExpected.adult(5, 0.0);
     assertEquals(arx.levels(), levels(o));
     assertEquals(arx.loss(), o.anonymization().loss(), 0.00005);
     assertTrue(o.anonymization().optimal());
@@ -99,14 +104,14 @@ class AdultAnonymizationJobTest {
     assertTrue(o.anonymization().inputRisk().sampleUniques() > 0, "the raw data has unique records");
     // The report's table of alternatives: the configured cell is the run's own answer, and the cell
     // k=10 with 5 % suppression is ARX's optimum for that spec, found from the same histogram.
-    List<dev.deid.report.Assessment.Alternative> alternatives = o.anonymization().alternatives();
+    List<Assessment.Alternative> alternatives = o.anonymization().alternatives();
     assertEquals(6, alternatives.size(), "k 2, 5, 10 by suppression 0 and 5 %: " + alternatives);
-    dev.deid.report.Assessment.Alternative configured = alternatives.stream()
-        .filter(dev.deid.report.Assessment.Alternative::configured).findFirst().orElseThrow();
+    Assessment.Alternative configured = alternatives.stream()
+        .filter(Assessment.Alternative::configured).findFirst().orElseThrow();
     assertEquals(levels(o), configured.levels());
     assertEquals(o.anonymization().loss(), configured.loss(), 1e-12);
-    dev.deid.privacy.anon.ArxExpected arx10 = dev.deid.privacy.anon.ArxExpected.adult(10, 0.05);
-    dev.deid.report.Assessment.Alternative k10 = alternatives.stream().filter(a -> a.k() == 10 && a.suppressionLimit() == 0.05)
+    ArxExpected arx10 = ArxExpected.adult(10, 0.05);
+    Assessment.Alternative k10 = alternatives.stream().filter(a -> a.k() == 10 && a.suppressionLimit() == 0.05)
         .findFirst().orElseThrow();
     assertEquals(arx10.levels(), k10.levels());
     assertEquals(arx10.loss(), k10.loss(), 0.00005);
@@ -120,12 +125,12 @@ class AdultAnonymizationJobTest {
   @Test
   void k10WithSuppression_matchesArxAndTheExtractIsTenAnonymous() {
     RunReport.OutputReport o = output("adult_k10_suppressed");
-    dev.deid.privacy.anon.ArxExpected arx = dev.deid.privacy.anon.ArxExpected.adult(10, 0.05);
+    ArxExpected arx = ArxExpected.adult(10, 0.05);
     assertEquals(arx.levels(), levels(o));
     assertEquals(arx.loss(), o.anonymization().loss(), 0.00005);
     assertEquals(arx.suppressed(), o.rowsSuppressed());
     Path extract = Path.of(warehouse.root(), "partners", "acme", "adult_k10_suppressed");
-    String run = new dev.deid.io.ExtractStore(spark).currentRun(extract.toString());
+    String run = new ExtractStore(spark).currentRun(extract.toString());
     Dataset<Row> written = spark.read().parquet(extract.resolve(run).toString());
     AnonymityChecker check = new AnonymityChecker(written, QIS);
     assertEquals(arx.classes(), check.classCount());
@@ -147,24 +152,24 @@ class AdultAnonymizationJobTest {
 
   @Test
   void populationUniqueness_usesTheStatedPopulationOrAssumesTheWorstCase() {
-    dev.deid.privacy.anon.PopulationUniqueness raw = output("adult_local").anonymization().inputRisk().population();
+    PopulationUniqueness raw = output("adult_local").anonymization().inputRisk().population();
     assertEquals(248_000_000, raw.populationSize());
     assertFalse(raw.populationSizeAssumed());
     // The raw data's classes, recomputed from the raw table, give the same estimates.
-    Map<Long, Long> frequencies = new java.util.TreeMap<>();
+    Map<Long, Long> frequencies = new TreeMap<>();
     new AnonymityChecker(spark.read().format("delta").load(warehouse.rawTable("adult")), QIS).classes().select("count")
         .as(Encoders.LONG()).collectAsList().forEach(size -> frequencies.merge(size, 1L, Long::sum));
-    assertEquals(dev.deid.privacy.anon.PopulationUniqueness.estimate(frequencies, 248_000_000, false), raw);
-    assertEquals(dev.deid.privacy.anon.PopulationUniqueness.Model.PITMAN, raw.dankarModel(), "sampling fraction 0.012 %");
+    assertEquals(PopulationUniqueness.estimate(frequencies, 248_000_000, false), raw);
+    assertEquals(PopulationUniqueness.Model.PITMAN, raw.dankarModel(), "sampling fraction 0.012 %");
     assertTrue(raw.dankar() > 0 && raw.dankar() < raw.sampleUniques() / raw.samplingFraction(), raw.toString());
-    dev.deid.privacy.anon.PopulationUniqueness written = output("adult_local").anonymization().outputRisk().population();
-    assertEquals(dev.deid.privacy.anon.PopulationUniqueness.Model.NO_SAMPLE_UNIQUES, written.dankarModel());
+    PopulationUniqueness written = output("adult_local").anonymization().outputRisk().population();
+    assertEquals(PopulationUniqueness.Model.NO_SAMPLE_UNIQUES, written.dankarModel());
     assertEquals(0, written.dankar());
 
-    dev.deid.privacy.anon.PopulationUniqueness assumed = output("adult_k5").anonymization().inputRisk().population();
+    PopulationUniqueness assumed = output("adult_k5").anonymization().inputRisk().population();
     assertTrue(assumed.populationSizeAssumed());
     assertEquals(30162, assumed.populationSize());
-    assertEquals(dev.deid.privacy.anon.PopulationUniqueness.Model.SAMPLE_IS_POPULATION, assumed.dankarModel());
+    assertEquals(PopulationUniqueness.Model.SAMPLE_IS_POPULATION, assumed.dankarModel());
     assertEquals(assumed.sampleUniques(), assumed.dankar());
     assertEquals(output("adult_k5").anonymization().inputRisk().sampleUniques() * 30162, assumed.sampleUniques(), 1e-6);
   }

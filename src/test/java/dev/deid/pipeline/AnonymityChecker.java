@@ -1,10 +1,14 @@
 package dev.deid.pipeline;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Recomputes equivalence classes from a written output with plain Spark SQL and checks the
@@ -55,17 +59,17 @@ final class AnonymityChecker {
   }
 
   private Column[] concat(Column[] columns, String extra) {
-    Column[] all = java.util.Arrays.copyOf(columns, columns.length + 1);
+    Column[] all = Arrays.copyOf(columns, columns.length + 1);
     all[columns.length] = functions.col(extra);
     return all;
   }
 
-  private scala.collection.immutable.Seq<String> joinKeys(String sensitive) {
-    List<String> names = new java.util.ArrayList<>();
+  private Seq<String> joinKeys(String sensitive) {
+    List<String> names = new ArrayList<>();
     for (Column c : quasi) {
       names.add(c.toString());
     }
     names.add(sensitive);
-    return scala.jdk.javaapi.CollectionConverters.asScala(names).toSeq();
+    return CollectionConverters.asScala(names).toSeq();
   }
 }

@@ -5,13 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deid.TestSpark;
+import dev.deid.TestSpecs;
 import dev.deid.TestWarehouses;
 import dev.deid.config.BudgetSpec;
 import dev.deid.errors.DeidException;
 import dev.deid.io.BudgetLedger;
 import dev.deid.io.DeltaStore;
-import dev.deid.io.Warehouse;
 import dev.deid.io.KeyRing;
+import dev.deid.io.Warehouse;
 import dev.deid.privacy.dp.Mechanism;
 import dev.deid.privacy.dp.Mechanisms;
 import dev.deid.report.RunReport;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -45,7 +47,7 @@ class DpReleaseJobTest {
       budgets:
         - {source: orders, audience: analysts, epsilon: 1.5, delta: 1.0e-5, period: month}
       sources:
-      """ + dev.deid.TestSpecs.customersSource("drop") + dev.deid.TestSpecs.ordersSource("orders", "orders") + """
+      """ + TestSpecs.customersSource("drop") + TestSpecs.ordersSource("orders", "orders") + """
       releases:
         - name: orders_by_region
           source: orders
@@ -171,7 +173,7 @@ class DpReleaseJobTest {
     // Only public or DP quantities in the report: no exact count of the groups found before selection.
     assertEquals(List.of("name", "audience", "location", "table", "version", "epsilon", "delta", "noise", "maxGroupsPerUnit",
         "maxRowsPerGroup", "groupSelection", "groupsReleased", "budgetLeft", "statistics"),
-        java.util.Arrays.stream(RunReport.ReleaseReport.class.getRecordComponents()).map(c -> c.getName()).toList(),
+        Arrays.stream(RunReport.ReleaseReport.class.getRecordComponents()).map(c -> c.getName()).toList(),
         "a new report field must be public or differentially private; update this list only after checking that");
     assertEquals(rowsOf(fresh), report.releases().get(0).groupsReleased(), "groups released = rows of the release table");
   }

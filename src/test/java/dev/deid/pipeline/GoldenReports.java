@@ -3,12 +3,15 @@ package dev.deid.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,7 +46,7 @@ final class GoldenReports {
         object.put("groupsReleased", "<DP selection>");
       }
       // The audit row's counts cannot tell which release selected its groups by DP: none is golden.
-      java.util.List<String> releaseCounts = new java.util.ArrayList<>();
+      List<String> releaseCounts = new ArrayList<>();
       object.fieldNames().forEachRemaining(f -> {
         if (f.startsWith("release.") && f.endsWith(".groups_released")) {
           releaseCounts.add(f);
@@ -51,7 +54,7 @@ final class GoldenReports {
       });
       releaseCounts.forEach(f -> object.put(f, "<DP selection>"));
       // Ledger charges are counted per raw table under its Delta id, which each generated warehouse draws anew.
-      java.util.List<String> ledgerKeys = new java.util.ArrayList<>();
+      List<String> ledgerKeys = new ArrayList<>();
       object.fieldNames().forEachRemaining(f -> {
         if (f.startsWith(PrivacyBudget.CHARGES_COUNT) && !f.endsWith("<table id>")) {
           ledgerKeys.add(f);
@@ -72,7 +75,7 @@ final class GoldenReports {
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
         if (node.get(i).isTextual() && node.get(i).asText().contains(root)) {
-          ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(i, new TextNode(node.get(i).asText().replace(root, "<warehouse>")));
+          ((ArrayNode) node).set(i, new TextNode(node.get(i).asText().replace(root, "<warehouse>")));
         } else {
           normalize(node.get(i), root);
         }

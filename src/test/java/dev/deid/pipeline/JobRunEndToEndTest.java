@@ -4,27 +4,41 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deid.DeltaLogText;
+import dev.deid.HeadlessChromium;
 import dev.deid.TestSpark;
 import dev.deid.TestWarehouses;
 import dev.deid.cli.DeidCli;
+import dev.deid.io.ExtractEncryption;
 import dev.deid.io.Warehouse;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +51,7 @@ class JobRunEndToEndTest {
   static Set<String> expiredCustomerIds;
   static long rawCustomers;
   /** Identifier values (name, e-mail, mobile, resident id) only deleted customers had, each with its column. */
-  static final Map<String, String> deletedIdentifiers = new java.util.HashMap<>();
+  static final Map<String, String> deletedIdentifiers = new HashMap<>();
 
   @BeforeAll
   static void runSampleJob() {
@@ -71,8 +85,8 @@ class JobRunEndToEndTest {
 
   /** The outputs' checkpointed rows Spark still keeps (none once a run has ended, however it ended). */
   static List<String> checkpointsKept() {
-    return org.apache.spark.api.java.JavaSparkContext.fromSparkContext(dev.deid.TestSpark.session().sparkContext())
-        .getPersistentRDDs().values().stream().map(org.apache.spark.api.java.JavaRDD::name)
+    return JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext())
+        .getPersistentRDDs().values().stream().map(JavaRDD::name)
         .filter(name -> name != null && name.startsWith(Outputs.CHECKPOINT_NAME)).toList();
   }
 
@@ -91,7 +105,7 @@ class JobRunEndToEndTest {
 
   /** A partner extract's files, read as the partner does, with its copies of the master keys. */
   static Dataset<Row> partnerFiles(Path runDirectory) {
-    return spark.read().options(dev.deid.io.ExtractEncryption.readOptions(TestWarehouses.acmeMasterKeys()))
+    return spark.read().options(ExtractEncryption.readOptions(TestWarehouses.acmeMasterKeys()))
         .parquet(runDirectory.toString());
   }
 
@@ -100,9 +114,9 @@ class JobRunEndToEndTest {
   void partnerExtracts_areEncrypted_andReadOnlyWithThePartnersKeys() throws Exception {
     Path extract = Path.of(warehouse.root(), "partners", "acme", "orders_partner");
     Path dir = extract.resolve(Files.readString(extract.resolve("_CURRENT")).strip());
-    org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> spark.read().parquet(dir.toString()).count());
+    Assertions.assertThrows(Exception.class, () -> spark.read().parquet(dir.toString()).count());
     assertTrue(partnerFiles(dir).count() > 100);
-    Map<?, ?> manifest = new com.fasterxml.jackson.databind.ObjectMapper().readValue(dir.resolve("_manifest.json").toFile(), Map.class);
+    Map<?, ?> manifest = new ObjectMapper().readValue(dir.resolve("_manifest.json").toFile(), Map.class);
     assertEquals(Map.of("scheme", "parquet-modular-encryption", "algorithm", "AES_GCM_V1", "footerKeyId", "acme-footer-k1",
         "columnKeyId", "acme-columns-k1", "columnsUnderColumnKey", List.of("amount")), manifest.get("encryption"));
   }
@@ -154,11 +168,11 @@ class JobRunEndToEndTest {
     for (var release : report.get("releases")) {
       if (!release.get("table").isNull() && release.get("groupsReleased").asLong() > 0) {
         var columns = spark.read().format("delta").load(release.get("location").asText()).columns();
-        expected += (int) java.util.Arrays.stream(columns).filter(c -> c.endsWith("_error95") && !c.endsWith("_rank_error95")).count();
+        expected += (int) Arrays.stream(columns).filter(c -> c.endsWith("_error95") && !c.endsWith("_rank_error95")).count();
       }
     }
     Path screenshot = Path.of("target/html-report.png");
-    var rendered = dev.deid.HeadlessChromium.load(html, screenshot);
+    var rendered = HeadlessChromium.load(html, screenshot);
     assertEquals(null, rendered.bodyAttribute("data-errors"), "the page's scripts ran without errors");
     assertEquals("ok", rendered.bodyAttribute("data-rendered"), "every chart drew its shapes");
     assertEquals(String.valueOf(expected), rendered.bodyAttribute("data-charts"));
@@ -188,7 +202,7 @@ class JobRunEndToEndTest {
   /** Version 0's file statistics held the smallest and largest e-mail, name, mobile and resident id, some of deleted customers. */
   @Test
   void deletion_leavesNoIdentifierOfADeletedCustomerInTheRawTablesLog() throws Exception {
-    String log = dev.deid.DeltaLogText.of(warehouse.rawTable("customers"));
+    String log = DeltaLogText.of(warehouse.rawTable("customers"));
     List<String> traces = deletedIdentifiers.entrySet().stream().filter(e -> log.contains(e.getKey()))
         .map(Map.Entry::getValue).sorted().toList();
     assertEquals(List.of(), traces, "columns whose deleted values the raw customers' _delta_log still holds");
@@ -297,8 +311,8 @@ class JobRunEndToEndTest {
   @Test
   void analystQuickstart_everyStatementRunsAsWritten() throws Exception {
     String page = Files.readString(Path.of("notebooks/analyst_quickstart.md"));
-    List<String> statements = new java.util.ArrayList<>();
-    java.util.regex.Matcher block = java.util.regex.Pattern.compile("```sql\n(.*?)```", java.util.regex.Pattern.DOTALL)
+    List<String> statements = new ArrayList<>();
+    Matcher block = Pattern.compile("```sql\n(.*?)```", Pattern.DOTALL)
         .matcher(page);
     while (block.find()) {
       String sql = block.group(1).replaceAll("(?m)--.*$", "");
@@ -323,7 +337,7 @@ class JobRunEndToEndTest {
   /** An analyst reads what was done to each column where they query: DESCRIBE TABLE shows it. */
   @Test
   void dataDictionary_describeTable_showsWhatWasDoneToEachColumn() {
-    Map<String, String> comments = new java.util.HashMap<>();
+    Map<String, String> comments = new HashMap<>();
     for (Row r : spark.sql("DESCRIBE TABLE delta.`" + warehouse.root() + "/analysts/customers_analytics`").collectAsList()) {
       if (r.getString(0) != null && !r.getString(0).startsWith("#") && r.get(2) != null) {
         comments.put(r.getString(0), r.getString(2));
@@ -356,7 +370,7 @@ class JobRunEndToEndTest {
     Path extract = Path.of(warehouse.root(), "partners", "acme", "orders_partner");
     String run = Files.readString(extract.resolve("_CURRENT")).strip();
     Path dir = extract.resolve(run);
-    Map<?, ?> manifest = new com.fasterxml.jackson.databind.ObjectMapper().readValue(dir.resolve("_manifest.json").toFile(), Map.class);
+    Map<?, ?> manifest = new ObjectMapper().readValue(dir.resolve("_manifest.json").toFile(), Map.class);
     Map<?, ?> files = (Map<?, ?>) manifest.get("files");
     assertFalse(files.isEmpty());
     for (Map.Entry<?, ?> f : files.entrySet()) {
@@ -396,8 +410,8 @@ class JobRunEndToEndTest {
   @Test
   void partnerExtracts_verifyWithThePublishersPublicKey() {
     for (String extract : List.of("customers_partner", "orders_partner")) {
-      java.io.StringWriter out = new java.io.StringWriter();
-      int code = DeidCli.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()), "verify",
+      StringWriter out = new StringWriter();
+      int code = DeidCli.execute(new PrintWriter(out), new PrintWriter(new StringWriter()), "verify",
           Path.of(warehouse.root(), "partners", "acme", extract).toString(), "--public-key", keys.resolve("signing.pub").toString(),
           "--decryption-key", keys.resolve("kms_acme_footer.key").toString(),
           "--decryption-key", keys.resolve("kms_acme_columns.key").toString());

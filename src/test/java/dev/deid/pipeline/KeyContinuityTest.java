@@ -9,10 +9,12 @@ import dev.deid.config.SpecLoader;
 import dev.deid.errors.DeidException;
 import dev.deid.io.InMemoryTableStore;
 import dev.deid.io.KeyRing;
+import dev.deid.io.Publications;
 import dev.deid.io.Warehouse;
 import dev.deid.privacy.PseudonymKey;
 import dev.deid.privacy.Pseudonymizer;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -38,14 +40,14 @@ class KeyContinuityTest {
 
   static Pseudonymizer key(String id, int seed) {
     byte[] secret = new byte[32];
-    java.util.Arrays.fill(secret, (byte) seed);
+    Arrays.fill(secret, (byte) seed);
     return new Pseudonymizer(new PseudonymKey(id, secret));
   }
 
   static KeyContinuity.Result run(InMemoryTableStore store, Pseudonymizer current) {
     RunContext context = new RunContext(SPEC, new RunOptions(WAREHOUSE, new KeyRing(Map.of(), null), Instant.EPOCH), store,
         "run-1", Map.of("analysts", current, "partner:acme", current), null, Map.of(), Map.of(), null, UnaryOperator.identity(), Map.of(),
-        new dev.deid.io.Publications(SPEC.vacuum()), Map.of());
+        new Publications(SPEC.vacuum()), Map.of());
     return new KeyContinuity().run(context);
   }
 

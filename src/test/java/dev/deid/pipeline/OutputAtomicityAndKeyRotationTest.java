@@ -5,18 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deid.DeltaLogText;
 import dev.deid.TestSpark;
 import dev.deid.TestWarehouses;
+import dev.deid.cli.DeidCli;
 import dev.deid.errors.DeidException;
 import dev.deid.io.DeltaStore;
 import dev.deid.io.ErasureJournal;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.deid.cli.DeidCli;
 import dev.deid.io.ExtractEncryption;
 import dev.deid.io.ExtractStore;
-import dev.deid.io.Warehouse;
 import dev.deid.io.KeyRing;
+import dev.deid.io.Warehouse;
 import dev.deid.report.RunReport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -24,14 +25,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
@@ -178,7 +182,7 @@ class OutputAtomicityAndKeyRotationTest {
     String runId = store.properties(customers()).get("deid.run_id");
     Path changed = TestWarehouses.keyDirectory();
     byte[] otherSecret = new byte[32];
-    java.util.Arrays.fill(otherSecret, (byte) 77);
+    Arrays.fill(otherSecret, (byte) 77);
     TestWarehouses.writeKey(changed, "analysts.key", keyId, otherSecret);
     DeidException e = assertThrows(DeidException.class, () -> new JobRunner(spark, options(changed)).run(SPEC));
     assertTrue(e.getMessage().contains("still has id '" + keyId + "' but its secret changed"), e.getMessage());
@@ -189,7 +193,7 @@ class OutputAtomicityAndKeyRotationTest {
   @Test
   void newKeyId_isAVisibleRotation() {
     String before = store.properties(customers()).get("deid.key_id");
-    String rotatedId = "analysts-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    String rotatedId = "analysts-" + UUID.randomUUID().toString().substring(0, 8);
     Path rotated = TestWarehouses.keyDirectory();
     TestWarehouses.writeKey(rotated, "analysts.key", rotatedId, TestWarehouses.PARTNER_SECRET);
     RunReport report = new JobRunner(spark, options(rotated)).run(SPEC);
@@ -266,12 +270,12 @@ class OutputAtomicityAndKeyRotationTest {
     }
     assertTrue(readable >= 1, "versions " + versions + ", readable " + readable);
     // Nor does any table's log (statistics keep the first 32 characters of a file's min and max).
-    String analystsLog = dev.deid.DeltaLogText.of(customers());
+    String analystsLog = DeltaLogText.of(customers());
     erasedForAnalysts.forEach(p -> assertFalse(analystsLog.contains(p.substring(0, 32)),
         "the log of customers_analytics holds an erased subject's pseudonym"));
     for (String table : List.of("customers", "orders")) {
-      String log = dev.deid.DeltaLogText.of(warehouse.rawTable(table));
-      erase.forEach(id -> assertFalse(java.util.regex.Pattern.compile("\\b" + id + "\\b").matcher(log).find(),
+      String log = DeltaLogText.of(warehouse.rawTable(table));
+      erase.forEach(id -> assertFalse(Pattern.compile("\\b" + id + "\\b").matcher(log).find(),
           "the log of raw " + table + " holds an erased subject's id"));
     }
 

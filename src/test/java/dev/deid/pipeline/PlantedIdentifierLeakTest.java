@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deid.TestSpark;
 import dev.deid.TestWarehouses;
 import dev.deid.cli.DeidCli;
+import dev.deid.io.DeltaStore;
+import dev.deid.io.KeyRing;
 import dev.deid.io.Warehouse;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -45,7 +50,7 @@ class PlantedIdentifierLeakTest {
     spark.sql("INSERT INTO delta.`" + warehouse.rawTable("feedback") + "` VALUES ('" + customerId
         + "', TIMESTAMP '2026-10-03 10:00:00', 5, '请联系我 " + EMAIL + " 或 " + MOBILE + "，身份证 " + RESIDENT_ID + "')");
 
-    int code = dev.deid.TestSpark.withConf("spark.sql.parquet.compression.codec", "uncompressed",
+    int code = TestSpark.withConf("spark.sql.parquet.compression.codec", "uncompressed",
         () -> DeidCli.execute("run", "jobs/customers.yaml", "--warehouse", warehouse.root(),
             "--key-dir", TestWarehouses.keyDirectory().toString(), "--reference-time", TestWarehouses.REFERENCE_TIME.toString()));
     assertEquals(0, code);
@@ -94,17 +99,17 @@ class PlantedIdentifierLeakTest {
         + EMAIL + "', c.customer_id FROM delta.`" + warehouse.rawTable("customers") + "` c "
         + "WHERE c.consent_analytics AND c.last_activity_at > TIMESTAMP '2026-06-01 00:00:00' AND c.customer_id NOT IN "
         + "(SELECT subject_id FROM delta.`" + warehouse.rawTable("erasure_requests") + "`) LIMIT 3");
-    dev.deid.io.DeltaStore store = new dev.deid.io.DeltaStore(spark);
-    Map<String, Long> rawVersions = new java.util.TreeMap<>();
+    DeltaStore store = new DeltaStore(spark);
+    Map<String, Long> rawVersions = new TreeMap<>();
     for (String table : List.of("customers", "orders")) {
       rawVersions.put(table, store.latestVersion(warehouse.rawTable(table)));
     }
-    DryRun dry = new JobRunner(spark, new RunOptions(warehouse, new dev.deid.io.KeyRing(Map.of(),
+    DryRun dry = new JobRunner(spark, new RunOptions(warehouse, new KeyRing(Map.of(),
         TestWarehouses.keyDirectory()), TestWarehouses.REFERENCE_TIME)).dryRun(GUARD_SPEC);
     assertTrue(!dry.wouldRun() && dry.stops().stream().anyMatch(p -> p.contains("column 'category' has 3 cells holding an e-mail")),
         "the dry run makes the same check: " + dry.stops());
-    java.io.StringWriter err = new java.io.StringWriter();
-    int code = DeidCli.execute(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err), "run",
+    StringWriter err = new StringWriter();
+    int code = DeidCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "run",
         GUARD_SPEC.toString(), "--warehouse", warehouse.root(), "--key-dir", TestWarehouses.keyDirectory().toString(),
         "--reference-time", TestWarehouses.REFERENCE_TIME.toString());
     String errors = err.toString();

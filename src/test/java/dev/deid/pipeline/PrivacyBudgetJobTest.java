@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deid.TestSpark;
+import dev.deid.TestSpecs;
 import dev.deid.TestWarehouses;
 import dev.deid.errors.DeidException;
-import dev.deid.io.Warehouse;
 import dev.deid.io.KeyRing;
+import dev.deid.io.LocalDirectories;
+import dev.deid.io.Warehouse;
 import dev.deid.report.RunReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +39,8 @@ class PrivacyBudgetJobTest {
         budgets:
         BUDGETS
         sources:
-        """.replace("BUDGETS", budgets) + dev.deid.TestSpecs.customersSource("drop").replace("  customers:\n",
-            "  customers:\n    table: " + customersTable + "\n") + dev.deid.TestSpecs.ordersSource(ordersSource, ordersTable) + """
+        """.replace("BUDGETS", budgets) + TestSpecs.customersSource("drop").replace("  customers:\n",
+            "  customers:\n    table: " + customersTable + "\n") + TestSpecs.ordersSource(ordersSource, ordersTable) + """
         releases:
           - name: orders_by_region
             source: SOURCE
@@ -117,7 +119,7 @@ class PrivacyBudgetJobTest {
     assertEquals(1L, first.budgetLedgerCharges().values().iterator().next());
     spark.sql("DELETE FROM delta.`" + warehouse.budgetLedger() + "`");
     assertRefused(warehouse, spec, NOV, "holds 0 charges for this table, fewer than the 1 an earlier run recorded");
-    dev.deid.io.LocalDirectories.delete(Path.of(warehouse.budgetLedger()));
+    LocalDirectories.delete(Path.of(warehouse.budgetLedger()));
     assertRefused(warehouse, spec, NOV, "which is missing; a run now would start from an empty budget");
   }
 }

@@ -10,8 +10,13 @@ import dev.deid.config.SpecLoader;
 import dev.deid.errors.DeidException;
 import dev.deid.io.DeltaStore;
 import dev.deid.io.KeyRing;
+import dev.deid.io.Publications;
+import dev.deid.io.StepClock;
 import dev.deid.io.Warehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +60,7 @@ class RetentionCircuitBreakerTest {
     Warehouse warehouse = new Warehouse(TestSpark.tempDirectory("breaker").toString());
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      Timestamp seen = i == 9 ? null : Timestamp.from(NOW.minus(java.time.Duration.ofDays(i < 3 ? 90 : 1)));
+      Timestamp seen = i == 9 ? null : Timestamp.from(NOW.minus(Duration.ofDays(i < 3 ? 90 : 1)));
       rows.add(RowFactory.create("p" + i, seen));
     }
     StructType schema = new StructType().add("id", DataTypes.StringType).add("seen", DataTypes.TimestampType);
@@ -66,10 +71,10 @@ class RetentionCircuitBreakerTest {
   static RetentionAndErasure.Result run(JobSpec spec, Warehouse warehouse, boolean allowLargeDeletion) {
     RunContext context = new RunContext(spec, new RunOptions(warehouse, new KeyRing(Map.of(), null), NOW, allowLargeDeletion),
         new DeltaStore(SPARK), "run-1", Map.of(), null, Map.of(), Map.of(), null, UnaryOperator.identity(), Map.of(),
-        new dev.deid.io.Publications(spec.vacuum()), Map.of());
+        new Publications(spec.vacuum()), Map.of());
     RetentionAndErasure.Planned planned = RetentionAndErasure.plan(context);
     try {
-      return new RetentionAndErasure(dev.deid.io.StepClock.UNTIMED, planned).run(context);
+      return new RetentionAndErasure(StepClock.UNTIMED, planned).run(context);
     } finally {
       planned.release();
     }
@@ -109,7 +114,7 @@ class RetentionCircuitBreakerTest {
   void dryRun_showsWhatRetentionWouldDelete_andWhetherTheRunWouldStop_changingNothing() throws Exception {
     Warehouse warehouse = warehouseWithEvents();
     long version = new DeltaStore(SPARK).latestVersion(warehouse.rawTable("events"));
-    java.nio.file.Path tight = java.nio.file.Files.writeString(TestSpark.tempDirectory("dry").resolve("t.yaml"), specText(0.2));
+    Path tight = Files.writeString(TestSpark.tempDirectory("dry").resolve("t.yaml"), specText(0.2));
     JobRunner runner = new JobRunner(SPARK, new RunOptions(warehouse, new KeyRing(Map.of(), null), NOW));
     DryRun stopped = runner.dryRun(tight);
     assertEquals(List.of(new DryRun.Table("events", warehouse.rawTable("events"), 10, 3, 0, 1)), stopped.tables());
@@ -117,10 +122,10 @@ class RetentionCircuitBreakerTest {
     assertTrue(stopped.stops().get(0).contains("retention would delete 3 of 10 rows"), stopped.stops().toString());
     assertTrue(String.join("\n", stopped.lines()).contains("1 rows without a retention timestamp are kept"));
     assertEquals(version, new DeltaStore(SPARK).latestVersion(warehouse.rawTable("events")), "no commit to the raw table");
-    assertEquals(false, java.nio.file.Files.exists(java.nio.file.Path.of(warehouse.auditTable())), "no audit row");
-    assertEquals(false, java.nio.file.Files.exists(java.nio.file.Path.of(warehouse.root(), "reports")), "no report");
+    assertEquals(false, Files.exists(Path.of(warehouse.auditTable())), "no audit row");
+    assertEquals(false, Files.exists(Path.of(warehouse.root(), "reports")), "no report");
 
-    java.nio.file.Path loose = java.nio.file.Files.writeString(TestSpark.tempDirectory("dry").resolve("t.yaml"), specText(0.3));
+    Path loose = Files.writeString(TestSpark.tempDirectory("dry").resolve("t.yaml"), specText(0.3));
     DryRun planned = runner.dryRun(loose);
     assertTrue(planned.wouldRun(), planned.stops().toString());
     assertEquals(3, run(spec(0.3), warehouse, false).retention().get("events").rowsDeleted(),

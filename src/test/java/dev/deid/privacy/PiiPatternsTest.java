@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +63,7 @@ class PiiPatternsTest {
       assertTrue(PiiPatterns.mayHoldAny(text), "the shortcut must let through " + text);
     }
     String alphabet = "0123456789012345678901234567890123456789 .-+()@:Xab上";
-    java.util.Random random = new java.util.Random(20261202);
+    Random random = new Random(20261202);
     int matched = 0;
     for (int n = 0; n < 300_000; n++) {
       StringBuilder text = new StringBuilder();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deid.TestSpark;
+import dev.deid.steps.GeneralizeColumns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +13,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -61,7 +64,7 @@ class RedactionRecallTest {
         r[0] += gone ? 1 : 0;
         r[1]++;
       }
-      for (String placeholder : new java.util.TreeSet<>(PLACEHOLDER.values())) {
+      for (String placeholder : new TreeSet<>(PLACEHOLDER.values())) {
         int occurrences = count(redacted, placeholder) - count(l.text(), placeholder);
         if (occurrences > 0) {
           double[] p = precision.computeIfAbsent(placeholder, k -> new double[2]);
@@ -129,7 +132,7 @@ class RedactionRecallTest {
   void sparksRedaction_equalsTheMeasuredOne() throws Exception {
     List<Labelled> corpus = corpus();
     Dataset<Row> texts = TestSpark.session().createDataset(corpus.stream().map(Labelled::text).toList(), Encoders.STRING()).toDF("text");
-    org.apache.spark.sql.Column redacted = dev.deid.steps.GeneralizeColumns.redacted(functions.col("text"));
+    Column redacted = GeneralizeColumns.redacted(functions.col("text"));
     Map<String, String> bySpark = new LinkedHashMap<>();
     texts.select(functions.col("text"), redacted.as("redacted")).collectAsList().forEach(r -> bySpark.put(r.getString(0), r.getString(1)));
     for (Labelled l : corpus) {

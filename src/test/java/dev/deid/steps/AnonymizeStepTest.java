@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deid.TestSpark;
 import dev.deid.config.AnonymizationSpec;
 import dev.deid.config.HierarchySpec;
+import dev.deid.errors.DeidException;
 import dev.deid.privacy.anon.PrivacyModel;
 import dev.deid.privacy.anon.UtilityMetric;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -18,6 +21,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +46,7 @@ class AnonymizeStepTest {
     AnonymizationSpec spec = new AnonymizationSpec(Map.of("zip", "zips"), null, null, List.of(new PrivacyModel.KAnonymity(5)),
         0.1, UtilityMetric.LOSS, mode, star, 60_000, null, null);
     Anonymize.Outcome outcome = Anonymize.apply(fixture(), spec, Map.of("zips", new HierarchySpec.Masking("zips", 4)), Map.of(), "outputs[0]");
-    assertEquals(expectedSuppressed, outcome.result().suppressedRecords(), mode + " " + java.util.Arrays.toString(outcome.result().levels()) + " " + outcome.result().loss());
+    assertEquals(expectedSuppressed, outcome.result().suppressedRecords(), mode + " " + Arrays.toString(outcome.result().levels()) + " " + outcome.result().loss());
     return outcome.data().collectAsList().stream()
         .collect(Collectors.groupingBy(r -> r.getString(0), Collectors.mapping(r -> r.getString(1), Collectors.toList())));
   }
@@ -50,7 +54,7 @@ class AnonymizeStepTest {
   @Test
   void suppressedRows_areRemovedByDefault() {
     Map<String, List<String>> byZip = run(AnonymizationSpec.Mode.GLOBAL, false, 1);
-    assertEquals(java.util.Set.of("1111", "1112"), byZip.keySet());
+    assertEquals(Set.of("1111", "1112"), byZip.keySet());
     assertEquals(10, byZip.values().stream().mapToInt(List::size).sum());
   }
 
@@ -74,7 +78,7 @@ class AnonymizeStepTest {
   void populationSmallerThanTheRecords_isRefusedNamingTheField() {
     AnonymizationSpec spec = new AnonymizationSpec(Map.of("zip", "zips"), null, null, List.of(new PrivacyModel.KAnonymity(5)),
         0.1, UtilityMetric.LOSS, AnonymizationSpec.Mode.GLOBAL, false, 60_000, 3L, null);
-    dev.deid.errors.DeidException e = org.junit.jupiter.api.Assertions.assertThrows(dev.deid.errors.DeidException.class,
+    DeidException e = Assertions.assertThrows(DeidException.class,
         () -> Anonymize.apply(fixture(), spec, Map.of("zips", new HierarchySpec.Masking("zips", 4)), Map.of(), "outputs[0]"));
     assertTrue(e.getMessage().contains("outputs[0].anonymization.populationSize") && e.getMessage().contains("fix:"), e.getMessage());
   }

@@ -8,6 +8,8 @@ import dev.deid.TestSpark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
+import org.apache.spark.SparkException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -67,7 +69,7 @@ class LeakGuardTest {
     LeakGuard.RawValues raw = raw();
     assertTrue(raw.filter().value().mightContainString("user3@example.cn"));
     raw.release();
-    assertThrows(org.apache.spark.SparkException.class, () -> raw.filter().value());
+    assertThrows(SparkException.class, () -> raw.filter().value());
   }
 
   /**
@@ -82,7 +84,7 @@ class LeakGuardTest {
     BloomFilter filter = LeakGuard.RawValues.of(raw, List.of("email"), values).filter().value();
     assertTrue(filter.mightContainString("v9999999") && filter.mightContainString("v0"), "no false negative");
     int probes = 100_000;
-    long passed = java.util.stream.IntStream.range(0, probes).filter(i -> filter.mightContainString("w" + i)).count();
+    long passed = IntStream.range(0, probes).filter(i -> filter.mightContainString("w" + i)).count();
     assertTrue(passed < 0.02 * probes, passed + " of " + probes + " absent values passed");
   }
 }

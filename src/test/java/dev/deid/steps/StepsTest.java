@@ -12,6 +12,7 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -124,7 +125,7 @@ class StepsTest {
         new Pseudonymize(List.of("id"), p), new GeneralizeColumns(List.of(column("born", new Transform.AgeBand(10), "age_band")),
             LocalDate.parse("2026-11-01"))));
     assertEquals(List.of("consent", "minimize", "pseudonymize", "mask_and_generalize"), List.copyOf(chain.metrics().keySet()));
-    assertEquals(java.util.Map.of("columnsIn", fixture().columns().length, "columnsOut", 2), chain.metrics().get("minimize"));
+    assertEquals(Map.of("columnsIn", fixture().columns().length, "columnsOut", 2), chain.metrics().get("minimize"));
     assertEquals(1, chain.metrics().get("pseudonymize").get("columns"));
     assertEquals("k-metrics", chain.metrics().get("pseudonymize").get("keyId"));
     assertEquals(1, chain.metrics().get("mask_and_generalize").get("columnsTransformed"));

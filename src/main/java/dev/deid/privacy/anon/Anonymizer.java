@@ -2,6 +2,7 @@ package dev.deid.privacy.anon;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -101,7 +102,7 @@ public final class Anonymizer {
       perAttribute[d] = h.records() == min ? 0 : Math.max(0, (shareSum[d] - min) / (h.records() - min));
     }
     // Partitions given the same labels are one class in the written table: risk and class figures describe those.
-    Map<List<String>, Long> written = new java.util.LinkedHashMap<>();
+    Map<List<String>, Long> written = new LinkedHashMap<>();
     for (int[] rows : partitions) {
       if (suppressedRow[rows[0]]) {
         continue;

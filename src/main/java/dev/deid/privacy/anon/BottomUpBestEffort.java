@@ -1,6 +1,7 @@
 package dev.deid.privacy.anon;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,7 @@ final class BottomUpBestEffort {
   private final Set<Lattice.Key> expanded = new HashSet<>();
   private final PriorityQueue<GlobalRecoding.Evaluation> queue = new PriorityQueue<>((a, b) -> {
     int byLoss = Double.compare(a.penalized(), b.penalized());
-    return byLoss != 0 ? byLoss : java.util.Arrays.compare(a.levels(), b.levels());
+    return byLoss != 0 ? byLoss : Arrays.compare(a.levels(), b.levels());
   });
   private final int stepping;
   private static final int MAX_CHECKED = 2_000_000;

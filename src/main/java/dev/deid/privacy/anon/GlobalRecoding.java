@@ -3,6 +3,7 @@ package dev.deid.privacy.anon;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * Globally optimal full-domain generalization: one hierarchy level per quasi-identifier, chosen so
@@ -167,7 +168,7 @@ public final class GlobalRecoding {
       return;
     }
     int[] maxLevels = evaluator.lattice.maxLevels;
-    List<java.util.concurrent.Callable<Void>> subtrees = new ArrayList<>();
+    List<Callable<Void>> subtrees = new ArrayList<>();
     for (int d = 0; d < maxLevels.length; d++) {
       if (maxLevels[d] > 0) {
         int dimension = d;

@@ -1,5 +1,6 @@
 package dev.deid.privacy.anon;
 
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -25,7 +26,7 @@ public final class InvalidHierarchyException extends IllegalArgumentException {
   }
 
   /** "N values not covered by the hierarchy", with up to 20 of them as examples kept apart. */
-  public static InvalidHierarchyException uncovered(String attribute, java.util.Collection<String> values) {
+  public static InvalidHierarchyException uncovered(String attribute, Collection<String> values) {
     return new InvalidHierarchyException(attribute, List.of(values.size() + " value(s) of '" + attribute
         + "' not covered by the hierarchy"), values.stream().limit(20).toList());
   }

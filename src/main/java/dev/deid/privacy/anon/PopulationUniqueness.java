@@ -5,6 +5,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import org.apache.commons.math3.analysis.MultivariateFunction;
+import org.apache.commons.math3.exception.TooManyEvaluationsException;
 import org.apache.commons.math3.optim.InitialGuess;
 import org.apache.commons.math3.optim.MaxEval;
 import org.apache.commons.math3.optim.PointValuePair;
@@ -218,7 +219,7 @@ public record PopulationUniqueness(
       best = new SimplexOptimizer(1e-14, 1e-14).optimize(new MaxEval(20_000), new ObjectiveFunction(objective),
           GoalType.MAXIMIZE, new InitialGuess(best.getPoint()), new NelderMeadSimplex(2, 0.1));
       return Double.isFinite(best.getValue()) ? best.getPoint() : null;
-    } catch (org.apache.commons.math3.exception.TooManyEvaluationsException e) {
+    } catch (TooManyEvaluationsException e) {
       return null;
     }
   }

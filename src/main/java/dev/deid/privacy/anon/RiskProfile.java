@@ -1,5 +1,10 @@
 package dev.deid.privacy.anon;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * Re-identification risk of a release, from its equivalence class sizes (records sharing the same
  * quasi-identifier values). Prosecutor risk assumes the attacker knows the target is in the data;
@@ -16,7 +21,7 @@ public record RiskProfile(
     long records, int classes, long smallestClass, long largestClass, double meanClassSize,
     double highestProsecutorRisk, double averageProsecutorRisk, double journalistRisk, double marketerRisk,
     double recordsInClassesBelowK, double sampleUniques, double recordsAtHighestRisk, double riskThreshold,
-    double recordsAboveThreshold, PopulationUniqueness population, java.util.Map<String, Long> recordsByClassSize) {
+    double recordsAboveThreshold, PopulationUniqueness population, Map<String, Long> recordsByClassSize) {
 
   /**
    * What the risk figures assume: the size of the population the records are drawn from (null:
@@ -32,7 +37,7 @@ public record RiskProfile(
       "20-49 (2-5%)", "50-99 (1-2%)", "100+ (<=1%)"};
 
   public RiskProfile {
-    recordsByClassSize = recordsByClassSize == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(recordsByClassSize));
+    recordsByClassSize = recordsByClassSize == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(recordsByClassSize));
   }
 
   public static RiskProfile of(long[] classSizes, int k) {
@@ -48,7 +53,7 @@ public record RiskProfile(
     long uniques = 0;
     long aboveThreshold = 0;
     long[] bands = new long[BAND_STARTS.length];
-    java.util.Map<Long, Long> frequencies = new java.util.TreeMap<>();
+    Map<Long, Long> frequencies = new TreeMap<>();
     for (long size : classSizes) {
       int band = BAND_STARTS.length - 1;
       while (band > 0 && size < BAND_STARTS[band]) {
@@ -83,8 +88,8 @@ public record RiskProfile(
         estimate, bandMap(bands));
   }
 
-  private static java.util.Map<String, Long> bandMap(long[] bands) {
-    java.util.Map<String, Long> map = new java.util.LinkedHashMap<>();
+  private static Map<String, Long> bandMap(long[] bands) {
+    Map<String, Long> map = new LinkedHashMap<>();
     for (int i = 0; i < bands.length; i++) {
       map.put(BAND_LABELS[i], bands[i]);
     }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The input of the anonymization search: the distinct (quasi-identifier tuple, sensitive value)
@@ -111,7 +113,7 @@ public final class TupleHistogram {
     private final List<Integer> sensitive = new ArrayList<>();
     private final List<Long> counts = new ArrayList<>();
     private final Map<String, Integer> sensitiveIndex = new LinkedHashMap<>();
-    private final Map<Integer, java.util.Set<String>> uncovered = new LinkedHashMap<>();
+    private final Map<Integer, Set<String>> uncovered = new LinkedHashMap<>();
 
     private Builder(Hierarchy[] hierarchies, boolean withSensitive) {
       this.hierarchies = hierarchies;
@@ -123,7 +125,7 @@ public final class TupleHistogram {
       for (int d = 0; d < hierarchies.length; d++) {
         tuple[d] = hierarchies[d].code(quasiValues[d]);
         if (tuple[d] < 0) {
-          uncovered.computeIfAbsent(d, x -> new java.util.TreeSet<>()).add(String.valueOf(quasiValues[d]));
+          uncovered.computeIfAbsent(d, x -> new TreeSet<>()).add(String.valueOf(quasiValues[d]));
         }
       }
       tuples.add(tuple);
@@ -137,7 +139,7 @@ public final class TupleHistogram {
     /** Throws {@link InvalidHierarchyException} listing the values a hierarchy does not cover. */
     public TupleHistogram build() {
       if (!uncovered.isEmpty()) {
-        Map.Entry<Integer, java.util.Set<String>> first = uncovered.entrySet().iterator().next();
+        Map.Entry<Integer, Set<String>> first = uncovered.entrySet().iterator().next();
         List<String> problems = new ArrayList<>();
         List<String> examples = new ArrayList<>();
         uncovered.forEach((d, values) -> {

@@ -1,5 +1,6 @@
 package dev.deid.privacy.dp;
 
+import java.util.function.LongToDoubleFunction;
 import org.apache.commons.math3.fraction.BigFraction;
 import org.apache.commons.math3.special.Erf;
 
@@ -126,7 +127,7 @@ public final class Accounting {
     return smallestThreshold(maxGroups, delta, k -> gaussianUpperTail(sigmaSquared, k));
   }
 
-  private static long smallestThreshold(int maxGroups, double delta, java.util.function.LongToDoubleFunction upperTail) {
+  private static long smallestThreshold(int maxGroups, double delta, LongToDoubleFunction upperTail) {
     if (!(delta > 0 && delta < 1)) {
       throw new IllegalArgumentException("Invalid delta: " + delta + " (group selection needs delta in (0, 1))");
     }

@@ -1,7 +1,9 @@
 package dev.deid.privacy.dp;
 
 import java.io.Serializable;
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.util.List;
 
 /**
@@ -89,7 +91,7 @@ public record Aggregate(Kind kind, String column, double lower, double upper, Li
       case CENTRED -> halfWidth();
       case CENTRED_SQUARE -> halfWidth() * halfWidth() / 2;
     };
-    return new java.math.BigDecimal(max).multiply(java.math.BigDecimal.valueOf(FIXED_POINT))
-        .setScale(0, java.math.RoundingMode.CEILING).toBigIntegerExact();
+    return new BigDecimal(max).multiply(BigDecimal.valueOf(FIXED_POINT))
+        .setScale(0, RoundingMode.CEILING).toBigIntegerExact();
   }
 }

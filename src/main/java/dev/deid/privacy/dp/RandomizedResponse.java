@@ -1,6 +1,10 @@
 package dev.deid.privacy.dp;
 
 import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.List;
 import org.apache.commons.math3.fraction.BigFraction;
 
@@ -60,15 +64,15 @@ public final class RandomizedResponse implements Serializable {
    */
   BigFraction keepProbabilityExact() {
     double expLower = Math.nextDown(Math.nextDown(Math.exp(epsilon))); // Math.exp is within 1 ulp
-    java.math.BigDecimal e = new java.math.BigDecimal(expLower);
-    java.math.BigDecimal q = e.divide(e.add(java.math.BigDecimal.valueOf(domain.size() - 1L)),
-        new java.math.MathContext(40, java.math.RoundingMode.FLOOR));
-    java.math.BigInteger numerator = q.multiply(new java.math.BigDecimal(KEEP_DENOMINATOR))
-        .setScale(0, java.math.RoundingMode.FLOOR).toBigIntegerExact();
+    BigDecimal e = new BigDecimal(expLower);
+    BigDecimal q = e.divide(e.add(BigDecimal.valueOf(domain.size() - 1L)),
+        new MathContext(40, RoundingMode.FLOOR));
+    BigInteger numerator = q.multiply(new BigDecimal(KEEP_DENOMINATOR))
+        .setScale(0, RoundingMode.FLOOR).toBigIntegerExact();
     return new BigFraction(numerator, KEEP_DENOMINATOR);
   }
 
-  private static final java.math.BigInteger KEEP_DENOMINATOR = java.math.BigInteger.ONE.shiftLeft(64);
+  private static final BigInteger KEEP_DENOMINATOR = BigInteger.ONE.shiftLeft(64);
 
   private RandomSource random() {
     if (random == null) {

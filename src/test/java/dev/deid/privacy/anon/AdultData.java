@@ -6,7 +6,9 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The Adult test fixture: records and ARX's hierarchies, read without Spark. */
 final class AdultData {
@@ -48,7 +50,7 @@ final class AdultData {
 
   /** Distinct (quasi-identifier tuple, salary-class) rows with counts; the salary class is column 8. */
   static TupleHistogram histogram(boolean withSensitive) {
-    java.util.Map<List<String>, Long> counts = new java.util.LinkedHashMap<>();
+    Map<List<String>, Long> counts = new LinkedHashMap<>();
     for (String[] r : RECORDS) {
       List<String> key = new ArrayList<>(List.of(r).subList(0, 8));
       if (withSensitive) {

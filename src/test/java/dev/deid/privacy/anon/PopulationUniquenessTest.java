@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.commons.math3.distribution.HypergeometricDistribution;
 import org.apache.commons.math3.distribution.PascalDistribution;
+import org.apache.commons.math3.special.Gamma;
 import org.junit.jupiter.api.Test;
 
 /** The population models against their published definitions, evaluated independently on small tables. */
@@ -23,7 +25,7 @@ class PopulationUniquenessTest {
     for (int[] c : new int[][] {{70, 1, 7}, {70, 3, 7}, {70, 10, 30}, {1_000_000, 4, 100_000}, {500, 2, 499}}) {
       double expected = new HypergeometricDistribution(c[0], c[1], c[2]).probability(1);
       assertEquals(expected, PopulationUniqueness.exactlyOneDrawn(c[0], c[1], c[2]), 1e-9 * Math.max(expected, 1e-300),
-          java.util.Arrays.toString(c));
+          Arrays.toString(c));
     }
   }
 
@@ -45,8 +47,8 @@ class PopulationUniquenessTest {
     assertTrue(scoreResidual(TABLE, N_SAMPLE, p[0], p[1]) < 1e-6, "score at the estimate: " + scoreResidual(TABLE, N_SAMPLE, p[0], p[1]));
     assertTrue(scoreResidual(TABLE, N_SAMPLE, p[0] * 1.01, p[1]) > 1e-4, "the check notices a 1 % error in θ");
     assertTrue(scoreResidual(TABLE, N_SAMPLE, p[0], p[1] * 1.01) > 1e-4, "and in α");
-    double expectedUniques = Math.exp(org.apache.commons.math3.special.Gamma.logGamma(p[0] + 1)
-        - org.apache.commons.math3.special.Gamma.logGamma(p[0] + p[1])) * Math.pow(1e6, p[1]);
+    double expectedUniques = Math.exp(Gamma.logGamma(p[0] + 1)
+        - Gamma.logGamma(p[0] + p[1])) * Math.pow(1e6, p[1]);
     assertEquals(expectedUniques, PopulationUniqueness.pitman(TABLE, N_SAMPLE, 1_000_000), 1e-9 * expectedUniques);
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Each model on hand-computed classes: one quasi-identifier, a sensitive attribute with known counts. */
@@ -64,7 +65,7 @@ class PrivacyModelTest {
   }
 
   static void assertArrayEquals(boolean[] expected, boolean[] actual) {
-    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+    Assertions.assertArrayEquals(expected, actual);
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -54,7 +55,7 @@ class SearchOptimalityTest {
       }
     }
     TupleHistogram.Builder b = TupleHistogram.builder(hierarchies, sensitive);
-    for (List<Integer> key : new java.util.LinkedHashSet<>(order)) {
+    for (List<Integer> key : new LinkedHashSet<>(order)) {
       String[] values = new String[hierarchies.length];
       for (int d = 0; d < hierarchies.length; d++) {
         values[d] = hierarchies[d].value(key.get(d));

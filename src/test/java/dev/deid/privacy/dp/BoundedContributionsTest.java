@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
@@ -153,7 +156,7 @@ class BoundedContributionsTest {
 
   /** How often each 2-subset of rows {0..4} was kept, from the kept rows' sum of 2^row. */
   static long[] pairFrequencies(LongFunction<Long> keptBitsForSeed) {
-    List<Integer> pairs = new java.util.ArrayList<>();
+    List<Integer> pairs = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       for (int j = i + 1; j < 5; j++) {
         pairs.add((1 << i) | (1 << j));
@@ -187,7 +190,7 @@ class BoundedContributionsTest {
   @Test
   void uniformityCheck_rejectsBiasedChoices() {
     assertFalse(uniform(pairFrequencies(seed -> 0b00011L), TRIALS), "always the first two rows");
-    java.util.Random random = new java.util.Random(1);
+    Random random = new Random(1);
     // The first row always, the other one at random: a classic reservoir off-by-one.
     assertFalse(uniform(pairFrequencies(seed -> 1L | (2L << random.nextInt(4))), TRIALS));
   }
@@ -206,6 +209,6 @@ class BoundedContributionsTest {
       assertEquals(1, kept.size());
       counts[Integer.parseInt(kept.get(0).key().get(0).substring(1))]++;
     }
-    assertTrue(uniform(counts, TRIALS), java.util.Arrays.toString(counts));
+    assertTrue(uniform(counts, TRIALS), Arrays.toString(counts));
   }
 }

@@ -3,6 +3,7 @@ package dev.deid.privacy.dp;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.function.IntToDoubleFunction;
 import java.util.function.LongSupplier;
 import org.apache.commons.math3.fraction.BigFraction;
 import org.apache.commons.math3.stat.descriptive.moment.Mean;
@@ -24,7 +25,7 @@ class NoiseStatisticsTest {
 
   /** Exact moments of a symmetric pmf on the integers, p(x) ∝ weight(x), summed far into the tails. */
   record Moments(double variance, double fourth) {
-    static Moments of(java.util.function.IntToDoubleFunction weight) {
+    static Moments of(IntToDoubleFunction weight) {
       double total = 0;
       double second = 0;
       double fourth = 0;

@@ -3,6 +3,7 @@ package dev.deid.privacy.dp;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.math3.fraction.BigFraction;
 import org.junit.jupiter.api.Tag;
@@ -24,7 +25,7 @@ class QuantileCoverageTest {
     for (int b = 0; b < histogram.length; b++) {
       histogram[b] = 3 + (b % 7); // 1,536 rows spread over every bin
     }
-    long n = java.util.Arrays.stream(histogram).sum();
+    long n = Arrays.stream(histogram).sum();
     long target = (long) Math.floor(0.5 * n);
     int m = 2;
     double epsilon = 0.05;

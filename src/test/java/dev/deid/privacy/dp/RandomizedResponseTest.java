@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
 import java.util.List;
+import org.apache.commons.math3.fraction.BigFraction;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -36,12 +40,12 @@ class RandomizedResponseTest {
 
   /** ln(q(k − 1)/(1 − q)) in 50-digit arithmetic: the ε the sampler's exact keep probability really gives. */
   static double realEpsilon(RandomizedResponse rr, int k) {
-    java.math.MathContext mc = new java.math.MathContext(50);
-    java.math.BigDecimal q = rr.keepProbabilityExact().bigDecimalValue(60, java.math.BigDecimal.ROUND_HALF_EVEN);
-    java.math.BigDecimal odds = q.multiply(java.math.BigDecimal.valueOf(k - 1)).divide(java.math.BigDecimal.ONE.subtract(q), mc);
+    MathContext mc = new MathContext(50);
+    BigDecimal q = rr.keepProbabilityExact().bigDecimalValue(60, BigDecimal.ROUND_HALF_EVEN);
+    BigDecimal odds = q.multiply(BigDecimal.valueOf(k - 1)).divide(BigDecimal.ONE.subtract(q), mc);
     // ln of a big decimal: split off powers of two so the double logarithm stays exact enough.
     int shift = odds.toBigInteger().bitLength();
-    double mantissa = odds.divide(new java.math.BigDecimal(java.math.BigInteger.ONE.shiftLeft(Math.max(0, shift - 1))), mc).doubleValue();
+    double mantissa = odds.divide(new BigDecimal(BigInteger.ONE.shiftLeft(Math.max(0, shift - 1))), mc).doubleValue();
     return Math.log(mantissa) + Math.max(0, shift - 1) * Math.log(2);
   }
 
@@ -50,8 +54,8 @@ class RandomizedResponseTest {
     for (double epsilon : new double[] {0.1, 1, 9, 14, 20, 30}) {
       for (int k : new int[] {2, 5}) {
         RandomizedResponse rr = RandomizedResponse.categorical(epsilon, k == 2 ? List.of("a", "b") : List.of("a", "b", "c", "d", "e"));
-        org.apache.commons.math3.fraction.BigFraction keep = rr.keepProbabilityExact();
-        assertTrue(keep.compareTo(org.apache.commons.math3.fraction.BigFraction.ONE) < 0, "eps " + epsilon + ": must flip sometimes");
+        BigFraction keep = rr.keepProbabilityExact();
+        assertTrue(keep.compareTo(BigFraction.ONE) < 0, "eps " + epsilon + ": must flip sometimes");
         double real = realEpsilon(rr, k);
         assertTrue(real <= epsilon, "eps " + epsilon + ", k " + k + ": real epsilon " + real + " above the stated one");
         assertTrue(real > epsilon - 1e-6, "eps " + epsilon + ", k " + k + ": needlessly weak, real " + real);
@@ -59,7 +63,7 @@ class RandomizedResponseTest {
     }
     // At eps 50 with two values the flip probability (2e-22) is below the 2^-64 grid: it still flips.
     RandomizedResponse extreme = RandomizedResponse.categorical(50, List.of("a", "b"));
-    assertTrue(extreme.keepProbabilityExact().compareTo(org.apache.commons.math3.fraction.BigFraction.ONE) < 0);
+    assertTrue(extreme.keepProbabilityExact().compareTo(BigFraction.ONE) < 0);
     assertTrue(realEpsilon(extreme, 2) <= 50);
   }
 
