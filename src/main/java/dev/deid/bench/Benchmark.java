@@ -2,10 +2,12 @@ package dev.deid.bench;
 
 import dev.deid.io.DeltaStore;
 import dev.deid.io.DevelopmentKeys;
+import dev.deid.io.KeyRing;
+import dev.deid.io.LocalDirectories;
+import dev.deid.io.SparkSessions;
 import dev.deid.io.Warehouse;
 import dev.deid.pipeline.JobRunner;
 import dev.deid.pipeline.RunOptions;
-import dev.deid.io.KeyRing;
 import dev.deid.report.RunReport;
 import dev.deid.sample.SampleData;
 import java.nio.file.Path;
@@ -30,10 +32,13 @@ public final class Benchmark implements Callable<Integer> {
   Path warehouse;
   @Option(names = "--spec", defaultValue = "jobs/customers.yaml")
   Path spec;
+  @Option(names = "--keep-copy", description = "Keep the baseline copy of the raw tables; by default it is deleted "
+      + "once timed, so that at 100M customers its disk goes to the job.")
+  boolean keepCopy;
 
   @Override
   public Integer call() {
-    SparkSession spark = dev.deid.io.SparkSessions.shared(null);
+    SparkSession spark = SparkSessions.shared(null);
     Warehouse target = new Warehouse(warehouse.toAbsolutePath().toString());
     DeltaStore store = new DeltaStore(spark);
     Instant now = Instant.now();
@@ -52,6 +57,9 @@ public final class Benchmark implements Callable<Integer> {
       }
     }
     double copySeconds = seconds(copyStart);
+    if (!keepCopy) {
+      LocalDirectories.delete(Path.of(target.root(), "copy"));
+    }
     long rawRows = rows.values().stream().mapToLong(Long::longValue).sum();
 
     Path keyDir = DevelopmentKeys.ensure(warehouse.toAbsolutePath().getParent().resolve("bench-keys"), spec);

@@ -2,9 +2,14 @@ package dev.deid.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** Whole local directory trees and marker files, for the demo's own warehouse only. */
@@ -44,21 +49,46 @@ public final class LocalDirectories {
     }
   }
 
+  /**
+   * Deletes a tree. Entries that vanish meanwhile are skipped, not failures: Spark deletes its own
+   * scratch folders while the JVM shuts down, possibly while this deletes them too.
+   */
   public static void delete(Path root) {
-    if (!Files.exists(root)) {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+          if (e instanceof NoSuchFileException) {
+            return FileVisitResult.CONTINUE;
+          }
+          throw e;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path directory, IOException e) throws IOException {
+          if (e != null && !(e instanceof NoSuchFileException)) {
+            throw e;
+          }
+          Files.deleteIfExists(directory);
+          return FileVisitResult.CONTINUE;
+        }
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot delete " + root, e);
     }
   }
 
   /** Deletes what {@code root} holds but the entries named {@code kept}. */
-  public static void deleteContentsExcept(Path root, java.util.Set<String> kept) {
+  public static void deleteContentsExcept(Path root, Set<String> kept) {
     if (!Files.isDirectory(root)) {
       return;
     }

@@ -1,9 +1,13 @@
 package dev.deid.io;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The job's SparkSession. Under {@code spark-submit} the master and cluster settings come from the
@@ -25,14 +29,22 @@ public final class SparkSessions {
 
   /**
    * Settings the session is created with, each unless the submitter set it: the local log store
-   * above, and compressed serialized blocks. The outputs of a run are checkpointed, serialized,
+   * above, and compressed serialized blocks. The outputs of a run wait in checkpoints, serialized,
    * until every check has passed and they are published; Spark stores such blocks uncompressed by
-   * default, so with every output of a large run held at once they would fill the heap and then
-   * the executors' local disks.
+   * default, and with every output of a large run held at once they would fill the executors'
+   * local disks.
    */
   public static final Map<String, String> DEFAULTS = Map.of(
       LOCAL_LOG_STORE_KEY, LOCAL_LOG_STORE,
       "spark.rdd.compress", "true");
+
+  /**
+   * Where the outputs' checkpoints are kept: on the executors' disks only. Kept in memory as well,
+   * a block read back from disk is copied whole into a heap buffer to be cached again, and with
+   * 4 GiB of heap at 100M customers one such copy ran the JVM out of memory, although Spark's
+   * storage accounting said it fitted.
+   */
+  public static final StorageLevel CHECKPOINT_STORAGE = StorageLevel.DISK_ONLY();
 
   private SparkSessions() {}
 
@@ -102,7 +114,7 @@ public final class SparkSessions {
 
   /** The cores the application runs on: what the cluster manager was asked for, or what has registered. */
   static int cores(SparkSession spark) {
-    org.apache.spark.SparkConf conf = spark.sparkContext().conf();
+    SparkConf conf = spark.sparkContext().conf();
     int asked = Math.max(conf.getInt("spark.cores.max", 0), conf.getInt("spark.executor.instances", 0) * conf.getInt("spark.executor.cores", 1));
     return Math.max(asked, spark.sparkContext().defaultParallelism());
   }
@@ -121,8 +133,8 @@ public final class SparkSessions {
     String catalog = warehouse.catalog();
     try {
       Files.createDirectories(Path.of(catalog));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Cannot create the warehouse's catalog folder " + catalog, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the warehouse's catalog folder " + catalog, e);
     }
     // Derby writes its log to the working directory unless told otherwise.
     System.setProperty("derby.stream.error.file", catalog + "/derby.log");

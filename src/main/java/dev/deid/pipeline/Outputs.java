@@ -1,18 +1,23 @@
 package dev.deid.pipeline;
 
 import dev.deid.config.AnonymizationSpec;
+import dev.deid.config.Audience;
+import dev.deid.config.ColumnClass;
 import dev.deid.config.ColumnSpec;
+import dev.deid.config.OutputFormat;
 import dev.deid.config.OutputSpec;
 import dev.deid.config.SourceSpec;
 import dev.deid.config.Transform;
+import dev.deid.errors.Errors;
 import dev.deid.io.ExtractEncryption;
-import dev.deid.steps.ColumnComments;
 import dev.deid.io.Publisher;
+import dev.deid.io.SparkSessions;
 import dev.deid.privacy.Pseudonymizer;
 import dev.deid.privacy.anon.Anonymizer;
 import dev.deid.privacy.anon.PrivacyModel;
 import dev.deid.report.RunReport;
 import dev.deid.steps.Anonymize;
+import dev.deid.steps.ColumnComments;
 import dev.deid.steps.GeneralizeColumns;
 import dev.deid.steps.LeakGuard;
 import dev.deid.steps.Minimize;
@@ -21,10 +26,16 @@ import dev.deid.steps.Step;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.LogicalRDD;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * Every output: consent filter, minimization, pseudonymization, masking and generalization as one
@@ -60,7 +71,7 @@ final class Outputs implements Stage<Outputs.Result> {
       this.guarded = Map.copyOf(guarded);
     }
 
-    /** Frees the checkpointed rows (executors' memory, the run's scratch space) once published or abandoned. */
+    /** Frees the checkpointed rows (the run's scratch space) once published or abandoned. */
     @Override
     public void close() {
       release(prepared);
@@ -72,7 +83,7 @@ final class Outputs implements Stage<Outputs.Result> {
 
   private static void release(List<Prepared> prepared) {
     for (Prepared p : prepared) {
-      if (p.data().queryExecution().logical() instanceof org.apache.spark.sql.execution.LogicalRDD rows) {
+      if (p.data().queryExecution().logical() instanceof LogicalRDD rows) {
         rows.rdd().unpersist(false);
       }
     }
@@ -113,7 +124,7 @@ final class Outputs implements Stage<Outputs.Result> {
    * run before anything is deleted or written. Each output's rows are computed once, into a local
    * checkpoint: a plan without the raw table, which a DELETE or VACUUM of it cannot recompute or
    * invalidate (on a cluster, losing an executor before the write fails the run). The rows are
-   * de-identified; what spills goes to the run's scratch folder.
+   * de-identified; they wait on disk, in the run's scratch folder.
    */
   static Checked prepareAndGuard(RunContext pending, StepTimer timer) {
     Map<String, Long> rowsBySource = new LinkedHashMap<>();
@@ -135,7 +146,7 @@ final class Outputs implements Stage<Outputs.Result> {
         rawValues.values().forEach(LeakGuard.RawValues::release);
       }
       if (!leaks.isEmpty()) {
-        throw dev.deid.errors.Errors.all(leaks);
+        throw Errors.all(leaks);
       }
       return new Checked(prepared, guarded);
     } catch (RuntimeException | Error e) {
@@ -153,28 +164,28 @@ final class Outputs implements Stage<Outputs.Result> {
       long rowsLeft, List<String> leaks) {
     SourceSpec source = context.spec().source(p.output().source());
     List<String> directIdentifiers = source.columns().values().stream()
-        .filter(c -> c.columnClass() == dev.deid.config.ColumnClass.DIRECT_IDENTIFIER).map(ColumnSpec::name).toList();
+        .filter(c -> c.columnClass() == ColumnClass.DIRECT_IDENTIFIER).map(ColumnSpec::name).toList();
     // Every raw value, those of rows pending deletion too: a superset, and a scan without the deletion's matching.
     LeakGuard.RawValues raw = rawValues.computeIfAbsent(source.name(),
         s -> LeakGuard.RawValues.of(context.readEveryRow(source), directIdentifiers, context.everyRow(source, rowsLeft)));
     Map<String, ColumnSpec> byOutputName = new LinkedHashMap<>();
     p.columns().forEach(c -> byOutputName.put(c.outputName(), c));
-    java.util.Set<String> text = new java.util.LinkedHashSet<>();
-    for (org.apache.spark.sql.types.StructField f : p.data().schema().fields()) {
-      if (f.dataType() instanceof org.apache.spark.sql.types.StringType) {
+    Set<String> text = new LinkedHashSet<>();
+    for (StructField f : p.data().schema().fields()) {
+      if (f.dataType() instanceof StringType) {
         text.add(f.name());
       }
     }
-    java.util.Set<String> patternChecked = new java.util.LinkedHashSet<>(text);
+    Set<String> patternChecked = new LinkedHashSet<>(text);
     patternChecked.removeIf(c -> byOutputName.containsKey(c) && byOutputName.get(c).transform() instanceof Transform.Pseudonymize);
     LeakGuard.Hits hits = LeakGuard.check(p.data(), text, patternChecked, raw);
-    Map<String, Long> allowed = new java.util.TreeMap<>();
+    Map<String, Long> allowed = new TreeMap<>();
     hits.byColumn().forEach((column, checks) -> checks.forEach((check, n) -> {
       boolean isAllowed = p.output().leakAllowances().stream().anyMatch(a -> a.column().equals(column) && a.check().equals(check));
       if (isAllowed) {
         allowed.put(column + "/" + check, n);
       } else {
-        leaks.add(dev.deid.errors.Errors.leakGuardHit(p.output().path(), p.output().name(), column, check, n, source.name()));
+        leaks.add(Errors.leakGuardHit(p.output().path(), p.output().name(), column, check, n, source.name()));
       }
     }));
     return new RunReport.LeakGuardReport(List.copyOf(text), List.copyOf(patternChecked), allowed);
@@ -210,8 +221,8 @@ final class Outputs implements Stage<Outputs.Result> {
       rowsReachingAnonymizer = outcome.result().inputRisk().records();
       rowsSuppressed = output.anonymization().starSuppressed() ? 0 : outcome.result().suppressedRecords();
     }
-    Dataset<Row> computed = data.localCheckpoint(true, org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK_SER());
-    if (computed.queryExecution().logical() instanceof org.apache.spark.sql.execution.LogicalRDD rows) {
+    Dataset<Row> computed = data.localCheckpoint(true, SparkSessions.CHECKPOINT_STORAGE);
+    if (computed.queryExecution().logical() instanceof LogicalRDD rows) {
       rows.rdd().setName(CHECKPOINT_NAME + output.name());
     }
     return new Prepared(output, pz, columns, computed, rowsIn, chain.metrics(), anonymization, rowsSuppressed,
@@ -220,9 +231,9 @@ final class Outputs implements Stage<Outputs.Result> {
 
   private RunReport.OutputReport publish(RunContext context, Prepared p, RunReport.LeakGuardReport leakGuard) {
     OutputSpec output = p.output();
-    ExtractEncryption.Plan encryption = output.format() == dev.deid.config.OutputFormat.DELTA ? null
+    ExtractEncryption.Plan encryption = output.format() == OutputFormat.DELTA ? null
         : context.encryptionFor(output.audience(), List.of(p.data().columns()));
-    List<String> guarantees = new java.util.ArrayList<>(Guarantees.of(output, p.columns(), p.pseudonymizer(), p.anonymization()));
+    List<String> guarantees = new ArrayList<>(Guarantees.of(output, p.columns(), p.pseudonymizer(), p.anonymization()));
     if (encryption != null) {
       guarantees.add(Guarantees.encryption(encryption));
     }
@@ -242,7 +253,7 @@ final class Outputs implements Stage<Outputs.Result> {
       manifestExtras.put("anonymization", claims(output.anonymization(), p.anonymization()));
     }
     Dataset<Row> data = context.beforeWrite().apply(p.data());
-    if (output.format() == dev.deid.config.OutputFormat.DELTA) {
+    if (output.format() == OutputFormat.DELTA) {
       data = new ColumnComments(Guarantees.columnComments(output, p.columns(), p.pseudonymizer(), p.anonymization()))
           .apply(data).data();
       properties.put("comment", Guarantees.tableComment(output, guarantees));
@@ -250,8 +261,8 @@ final class Outputs implements Stage<Outputs.Result> {
     }
     Publisher.Published published = context.publisher().publish(location, output.format(), data, properties,
         manifestExtras, context.runId(), encryption);
-    String table = output.format() == dev.deid.config.OutputFormat.DELTA
-        ? context.store().register(dev.deid.config.Audience.of(output.audience()).catalogNamespace(), output.name(), location) : null;
+    String table = output.format() == OutputFormat.DELTA
+        ? context.store().register(Audience.of(output.audience()).catalogNamespace(), output.name(), location) : null;
     if (table != null) {
       context.publications().registered(location, table);
     }
