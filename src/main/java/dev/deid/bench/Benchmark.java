@@ -46,19 +46,21 @@ public final class Benchmark implements Callable<Integer> {
     new SampleData(spark, 7, now).writeAll(target, customers);
     double generateSeconds = seconds(t0);
 
+    Path copies = Path.of(target.root(), "copy");
     Map<String, Long> rows = new LinkedHashMap<>();
     long copyStart = System.nanoTime();
     SparkJobWatch copyJobs = new SparkJobWatch(spark.sparkContext());
     try (copyJobs) {
       for (String table : SampleData.tables()) {
         var data = store.read(target.rawTable(table));
-        data.write().format("delta").mode("overwrite").save(target.root() + "/copy/" + table);
-        rows.put(table, store.lastOutputRows(target.root() + "/copy/" + table));
+        String copy = copies.resolve(table).toString();
+        data.write().format("delta").mode("overwrite").save(copy);
+        rows.put(table, store.lastOutputRows(copy));
       }
     }
     double copySeconds = seconds(copyStart);
     if (!keepCopy) {
-      LocalDirectories.delete(Path.of(target.root(), "copy"));
+      LocalDirectories.delete(copies);
     }
     long rawRows = rows.values().stream().mapToLong(Long::longValue).sum();
 

@@ -57,8 +57,7 @@ final class SpecNode {
 
   /** The allowed key a misspelt one most likely meant: two edits, or a third of its letters for long keys, ignoring case. */
   static String closest(String key, Set<String> keys) {
-    LevenshteinDistance distance = LevenshteinDistance
-        .getDefaultInstance();
+    LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : new TreeSet<>(keys)) {

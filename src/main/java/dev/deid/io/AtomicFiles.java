@@ -36,8 +36,8 @@ public final class AtomicFiles {
       FileContext fc = FileContext.getFileContext(path.toUri(), conf);
       Path temporary = new Path(path.getParent(), "." + path.getName() + ".tmp");
       fc.mkdir(path.getParent(), null, true);
-      try (OutputStream out = fc.create(temporary, EnumSet.of(CreateFlag.CREATE,
-          CreateFlag.OVERWRITE), Options.CreateOpts.createParent())) {
+      try (OutputStream out = fc.create(temporary, EnumSet.of(CreateFlag.CREATE, CreateFlag.OVERWRITE),
+          Options.CreateOpts.createParent())) {
         out.write(text.getBytes(StandardCharsets.UTF_8));
       }
       fc.rename(temporary, path, Options.Rename.OVERWRITE);

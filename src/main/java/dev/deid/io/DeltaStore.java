@@ -152,12 +152,10 @@ public final class DeltaStore implements TableStore {
 
   private CatalogTable catalogRecord(String namespace, String name) {
     SessionCatalog catalog = spark.sessionState().catalog();
-    TableIdentifier id =
-        new TableIdentifier(name, Option.apply(namespace));
+    TableIdentifier id = new TableIdentifier(name, Option.apply(namespace));
     try {
       return catalog.tableExists(id) ? catalog.getTableMetadata(id) : null;
-    } catch (NoSuchNamespaceException
-        | NoSuchTableException e) {
+    } catch (NoSuchNamespaceException | NoSuchTableException e) {
       return null;
     }
   }

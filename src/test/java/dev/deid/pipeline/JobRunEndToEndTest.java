@@ -312,8 +312,7 @@ class JobRunEndToEndTest {
   void analystQuickstart_everyStatementRunsAsWritten() throws Exception {
     String page = Files.readString(Path.of("notebooks/analyst_quickstart.md"));
     List<String> statements = new ArrayList<>();
-    Matcher block = Pattern.compile("```sql\n(.*?)```", Pattern.DOTALL)
-        .matcher(page);
+    Matcher block = Pattern.compile("```sql\n(.*?)```", Pattern.DOTALL).matcher(page);
     while (block.find()) {
       String sql = block.group(1).replaceAll("(?m)--.*$", "");
       for (String statement : sql.split(";")) {
